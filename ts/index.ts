@@ -1,0 +1,3 @@
+import native from './native.js'
+
+export const nativeVersion = (): string => native.nativeVersion()
