@@ -1,3 +1,9 @@
 import native from './native.js'
 
+export { NewEidError, isNewEidError, formatStatusWord, ERROR_CODES } from './errors/index.js'
+export type { ErrorCode, PinState, NewEidErrorOptions } from './errors/index.js'
+export { getLanguage, setLanguage, languageFromEnvironment } from './i18n.js'
+export type { Language, Localized } from './i18n.js'
+
+/** Returns the version of the loaded native addon. */
 export const nativeVersion = (): string => native.nativeVersion()
