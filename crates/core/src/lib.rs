@@ -1,1 +1,15 @@
+//! Codecs, cryptography and protocol state machines of the Taiwan New eID
+//! card: BER-TLV and APDUs, secure messaging, PACE, and the card profile.
+//!
+//! This crate does no I/O. The `neweid-card` crate drives a real or virtual
+//! card through it, and `neweid-sim` uses the chip side of each protocol.
 
+#![cfg_attr(test, allow(clippy::indexing_slicing))]
+
+pub mod apdu;
+pub mod asn1;
+pub mod error;
+pub mod secret;
+pub mod tlv;
+
+pub use error::{CodecError, Error, ProtocolViolation, Result};
