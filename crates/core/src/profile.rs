@@ -190,12 +190,20 @@ impl CnsBytes {
                         reason: "CNS plane byte without two code bytes after it",
                     })?;
                     if !pair.iter().all(|b| (0x21..=0x7E).contains(b)) {
-                        return Err(CodecError::InvalidValue { what, reason: "CNS code byte outside 21 to 7E" });
+                        return Err(CodecError::InvalidValue {
+                            what,
+                            reason: "CNS code byte outside 21 to 7E",
+                        });
                     }
                     index += 3;
                 }
                 0x20..=0x7E => index += 1,
-                _ => return Err(CodecError::InvalidValue { what, reason: "byte is neither a CNS plane nor ASCII" }),
+                _ => {
+                    return Err(CodecError::InvalidValue {
+                        what,
+                        reason: "byte is neither a CNS plane nor ASCII",
+                    })
+                }
             }
         }
         Ok(Self(bytes.to_vec()))
@@ -219,12 +227,19 @@ pub struct Date {
 impl Date {
     /// Parses `YYYYMMDD`, rejecting dates that do not exist.
     pub fn parse(bytes: &[u8], what: &'static str) -> Result<Self, CodecError> {
-        let invalid = CodecError::InvalidValue { what, reason: "not a valid YYYYMMDD date" };
+        let invalid = CodecError::InvalidValue {
+            what,
+            reason: "not a valid YYYYMMDD date",
+        };
         if bytes.len() != 8 || !bytes.iter().all(u8::is_ascii_digit) {
             return Err(invalid);
         }
         let number = |range: std::ops::Range<usize>| -> u16 {
-            bytes.get(range).unwrap_or(&[]).iter().fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'))
+            bytes
+                .get(range)
+                .unwrap_or(&[])
+                .iter()
+                .fold(0u16, |acc, b| acc * 10 + u16::from(b - b'0'))
         };
         let year = number(0..4);
         let month = number(4..6) as u8;
@@ -280,7 +295,13 @@ pub fn is_valid_id_number(id: &str) -> bool {
         _ => return false,
     };
     let weights = [8u32, 7, 6, 5, 4, 3, 2, 1, 1];
-    let sum = code / 10 + (code % 10) * 9 + digits.iter().zip(weights).map(|(d, w)| u32::from(d - b'0') * w).sum::<u32>();
+    let sum = code / 10
+        + (code % 10) * 9
+        + digits
+            .iter()
+            .zip(weights)
+            .map(|(d, w)| u32::from(d - b'0') * w)
+            .sum::<u32>();
     sum % 10 == 0
 }
 
@@ -308,14 +329,20 @@ impl<'a> Fields<'a> {
         let fields = outer.children(what).collect_all()?;
         for (index, field) in fields.iter().enumerate() {
             if fields.iter().skip(index + 1).any(|other| other.tag == field.tag) {
-                return Err(CodecError::InvalidValue { what, reason: "a field appears twice" });
+                return Err(CodecError::InvalidValue {
+                    what,
+                    reason: "a field appears twice",
+                });
             }
         }
         Ok(Self { what, fields })
     }
 
     fn optional(&self, tag: u32) -> Option<&'a [u8]> {
-        self.fields.iter().find(|field| field.tag == Tag(tag)).map(|field| field.value)
+        self.fields
+            .iter()
+            .find(|field| field.tag == Tag(tag))
+            .map(|field| field.value)
     }
 
     fn required(&self, tag: u32) -> Result<&'a [u8], CodecError> {
@@ -339,7 +366,10 @@ fn ascii(bytes: &[u8], what: &'static str, allowed: fn(&u8) -> bool) -> Result<S
     if bytes.iter().all(allowed) {
         Ok(bytes.iter().map(|&b| char::from(b)).collect())
     } else {
-        Err(CodecError::InvalidValue { what, reason: "character outside the allowed ASCII range" })
+        Err(CodecError::InvalidValue {
+            what,
+            reason: "character outside the allowed ASCII range",
+        })
     }
 }
 
@@ -367,14 +397,25 @@ impl Label {
 
     pub fn decode(bytes: &[u8]) -> Result<Self, CodecError> {
         let fields = Fields::parse(bytes, NewEidFile::Label, "EF.Label")?;
-        let label = String::from_utf8(fields.required(0x80)?.to_vec())
-            .map_err(|_| CodecError::InvalidValue { what: "EF.Label", reason: "label is not UTF-8" })?;
+        let label = String::from_utf8(fields.required(0x80)?.to_vec()).map_err(|_| CodecError::InvalidValue {
+            what: "EF.Label",
+            reason: "label is not UTF-8",
+        })?;
         let profile_version = fields.ascii(0x81, printable)?;
         let flags = match fields.required(0x82)? {
             [flags] => *flags,
-            _ => return Err(CodecError::InvalidValue { what: "EF.Label", reason: "flags must be one byte" }),
+            _ => {
+                return Err(CodecError::InvalidValue {
+                    what: "EF.Label",
+                    reason: "flags must be one byte",
+                })
+            }
         };
-        Ok(Self { label, profile_version, flags })
+        Ok(Self {
+            label,
+            profile_version,
+            flags,
+        })
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -464,29 +505,46 @@ impl PublicData {
     /// Decodes DG2 to DG9 and DG15 from their raw contents.
     pub fn decode(groups: &impl DataGroupSource) -> Result<Self, CodecError> {
         let group = |number: u8, what: &'static str| -> Result<Fields<'_>, CodecError> {
-            let bytes = groups.data_group(number).ok_or(CodecError::Missing { what, tag: 0x60 + u32::from(number) })?;
+            let bytes = groups.data_group(number).ok_or(CodecError::Missing {
+                what,
+                tag: 0x60 + u32::from(number),
+            })?;
             Fields::parse(bytes, NewEidFile::DataGroup(number), what)
         };
 
         let dg2 = group(2, "DG2")?;
-        let romanized_name = dg2.optional(0x81).map(|bytes| ascii(bytes, "DG2", printable)).transpose()?;
+        let romanized_name = dg2
+            .optional(0x81)
+            .map(|bytes| ascii(bytes, "DG2", printable))
+            .transpose()?;
 
         let dg3 = group(3, "DG3")?;
         let id_number = dg3.ascii(0x80, u8::is_ascii_alphanumeric)?;
         if !is_valid_id_number(&id_number) {
-            return Err(CodecError::InvalidValue { what: "DG3", reason: "ID number has an invalid format or check digit" });
+            return Err(CodecError::InvalidValue {
+                what: "DG3",
+                reason: "ID number has an invalid format or check digit",
+            });
         }
 
         let dg5 = group(5, "DG5")?;
         let has_spouse = match dg5.required(0x80)? {
             [0x00] => false,
             [0x01] => true,
-            _ => return Err(CodecError::InvalidValue { what: "DG5", reason: "marital status must be 00 or 01" }),
+            _ => {
+                return Err(CodecError::InvalidValue {
+                    what: "DG5",
+                    reason: "marital status must be 00 or 01",
+                })
+            }
         };
 
         let dg6 = group(6, "DG6")?;
         let dg9 = group(9, "DG9")?;
-        let dg15 = groups.data_group(15).ok_or(CodecError::Missing { what: "DG15", tag: 0x6F })?;
+        let dg15 = groups.data_group(15).ok_or(CodecError::Missing {
+            what: "DG15",
+            tag: 0x6F,
+        })?;
         let dg15 = Tlv::decode_expected(dg15, NewEidFile::DataGroup(15).tag(), "DG15")?;
 
         Ok(Self {
@@ -500,7 +558,10 @@ impl PublicData {
             renew_by_date: dg6.date(0x82)?,
             address: group(7, "DG7")?.cns(0x80)?,
             military_service: group(8, "DG8")?.cns(0x80)?,
-            photo: Photo { media_type: dg9.ascii(0x80, printable)?, bytes: dg9.required(0x5F2E)?.to_vec() },
+            photo: Photo {
+                media_type: dg9.ascii(0x80, printable)?,
+                bytes: dg9.required(0x5F2E)?.to_vec(),
+            },
             active_authentication_key: dg15.value.to_vec(),
         })
     }
@@ -533,8 +594,14 @@ impl PublicData {
             ),
             group(7, &[(0x80, &self.address.0)]),
             group(8, &[(0x80, &self.military_service.0)]),
-            group(9, &[(0x80, self.photo.media_type.as_bytes()), (0x5F2E, &self.photo.bytes)]),
-            (15, tlv::tlv(NewEidFile::DataGroup(15).tag(), &self.active_authentication_key)),
+            group(
+                9,
+                &[(0x80, self.photo.media_type.as_bytes()), (0x5F2E, &self.photo.bytes)],
+            ),
+            (
+                15,
+                tlv::tlv(NewEidFile::DataGroup(15).tag(), &self.active_authentication_key),
+            ),
         ]
     }
 }
@@ -562,7 +629,10 @@ impl PrivateData {
         }
         if let Some(bytes) = groups.data_group(11) {
             let dg11 = Fields::parse(bytes, NewEidFile::DataGroup(11), "DG11")?;
-            data.spouse_name = dg11.optional(0x80).map(|value| CnsBytes::parse(value, "DG11")).transpose()?;
+            data.spouse_name = dg11
+                .optional(0x80)
+                .map(|value| CnsBytes::parse(value, "DG11"))
+                .transpose()?;
         }
         if let Some(bytes) = groups.data_group(12) {
             data.birthplace = Some(Fields::parse(bytes, NewEidFile::DataGroup(12), "DG12")?.cns(0x80)?);
@@ -571,7 +641,12 @@ impl PrivateData {
             data.sex = match Fields::parse(bytes, NewEidFile::DataGroup(13), "DG13")?.required(0x80)? {
                 b"M" => Some('M'),
                 b"F" => Some('F'),
-                _ => return Err(CodecError::InvalidValue { what: "DG13", reason: "sex must be M or F" }),
+                _ => {
+                    return Err(CodecError::InvalidValue {
+                        what: "DG13",
+                        reason: "sex must be M or F",
+                    })
+                }
             };
         }
         Ok(data)

@@ -7,14 +7,29 @@ fn sample() -> PublicData {
         name: CnsBytes(vec![0x01, 0x44, 0x21, 0x01, 0x44, 0x22]),
         romanized_name: Some("LIN, MEI-LING".into()),
         id_number: "A123456789".into(),
-        birth_date: Date { year: 1990, month: 2, day: 28 },
+        birth_date: Date {
+            year: 1990,
+            month: 2,
+            day: 28,
+        },
         has_spouse: true,
         card_number: "TW0000123456".into(),
-        card_made_date: Date { year: 2026, month: 1, day: 5 },
-        renew_by_date: Date { year: 2036, month: 1, day: 5 },
+        card_made_date: Date {
+            year: 2026,
+            month: 1,
+            day: 5,
+        },
+        renew_by_date: Date {
+            year: 2036,
+            month: 1,
+            day: 5,
+        },
         address: CnsBytes(b"12".to_vec()),
         military_service: CnsBytes(vec![0x01, 0x4A, 0x6B]),
-        photo: Photo { media_type: "image/jpeg".into(), bytes: vec![0xFF, 0xD8, 0xFF, 0xD9] },
+        photo: Photo {
+            media_type: "image/jpeg".into(),
+            bytes: vec![0xFF, 0xD8, 0xFF, 0xD9],
+        },
         active_authentication_key: vec![0x30, 0x03, 0x02, 0x01, 0x00],
     }
 }
@@ -47,14 +62,24 @@ fn unknown_fields_are_skipped() {
     let mut body = tlv::tlv(Tag(0x80), b"19900228");
     body.extend(tlv::tlv(Tag(0x85), b"future field"));
     groups.insert(4, tlv::tlv(Tag(0x64), &body));
-    assert_eq!(PublicData::decode(&groups).unwrap().birth_date, Date { year: 1990, month: 2, day: 28 });
+    assert_eq!(
+        PublicData::decode(&groups).unwrap().birth_date,
+        Date {
+            year: 1990,
+            month: 2,
+            day: 28
+        }
+    );
 }
 
 #[test]
 fn missing_field_is_rejected() {
     let mut groups: BTreeMap<u8, Vec<u8>> = sample().encode().into_iter().collect();
     groups.insert(6, tlv::tlv(Tag(0x66), &tlv::tlv(Tag(0x80), b"TW1")));
-    assert_eq!(PublicData::decode(&groups), Err(CodecError::Missing { what: "DG6", tag: 0x81 }));
+    assert_eq!(
+        PublicData::decode(&groups),
+        Err(CodecError::Missing { what: "DG6", tag: 0x81 })
+    );
 }
 
 #[test]
@@ -70,7 +95,10 @@ fn duplicate_field_is_rejected() {
 fn wrong_outer_tag_is_rejected() {
     let mut groups: BTreeMap<u8, Vec<u8>> = sample().encode().into_iter().collect();
     groups.insert(7, tlv::tlv(Tag(0x68), &tlv::tlv(Tag(0x80), b"x")));
-    assert!(matches!(PublicData::decode(&groups), Err(CodecError::UnexpectedTag { what: "DG7", .. })));
+    assert!(matches!(
+        PublicData::decode(&groups),
+        Err(CodecError::UnexpectedTag { what: "DG7", .. })
+    ));
 }
 
 #[test]
@@ -78,7 +106,15 @@ fn id_number_check_digit() {
     for valid in ["A123456789", "F131104093", "B223456782", "Z100000002"] {
         assert!(is_valid_id_number(valid), "{valid}");
     }
-    for invalid in ["A123456788", "a123456789", "A12345678", "A1234567890", "1123456789", "A12345678X", ""] {
+    for invalid in [
+        "A123456788",
+        "a123456789",
+        "A12345678",
+        "A1234567890",
+        "1123456789",
+        "A12345678X",
+        "",
+    ] {
         assert!(!is_valid_id_number(invalid), "{invalid}");
     }
 }
@@ -93,7 +129,14 @@ fn invalid_id_number_is_rejected() {
 #[test]
 fn dates_are_checked_against_the_calendar() {
     assert!(Date::parse(b"20240229", "date").is_ok());
-    for invalid in [&b"20230229"[..], b"19001301", b"19000100", b"1990-1-1", b"00000101", b"2024022"] {
+    for invalid in [
+        &b"20230229"[..],
+        b"19001301",
+        b"19000100",
+        b"1990-1-1",
+        b"00000101",
+        b"2024022",
+    ] {
         assert!(Date::parse(invalid, "date").is_err(), "{invalid:?}");
     }
 }
@@ -101,14 +144,25 @@ fn dates_are_checked_against_the_calendar() {
 #[test]
 fn cns_structure_is_checked() {
     assert!(CnsBytes::parse(&[0x01, 0x44, 0x21, b'A', b' ', 0x0F, 0x21, 0x21], "text").is_ok());
-    for invalid in [&[0x01, 0x44][..], &[0x14, 0x21, 0x21], &[0x01, 0x20, 0x21], &[0x7F], &[0x01, 0x44, 0x7F], &[0x00]] {
+    for invalid in [
+        &[0x01, 0x44][..],
+        &[0x14, 0x21, 0x21],
+        &[0x01, 0x20, 0x21],
+        &[0x7F],
+        &[0x01, 0x44, 0x7F],
+        &[0x00],
+    ] {
         assert!(CnsBytes::parse(invalid, "text").is_err(), "{invalid:02X?}");
     }
 }
 
 #[test]
 fn label_round_trips() {
-    let label = Label { label: "TW New eID".into(), profile_version: "1".into(), flags: 0x02 };
+    let label = Label {
+        label: "TW New eID".into(),
+        profile_version: "1".into(),
+        flags: 0x02,
+    };
     let decoded = Label::decode(&label.encode()).unwrap();
     assert_eq!(decoded, label);
     assert!(decoded.contactless());
