@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// The neweid command line: reads New eID cards through PC/SC, runs the
+// virtual card, and converts text. Output is Traditional Chinese by default,
+// English with --lang en or an English LANG.
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+import { Command, CommanderError } from 'commander'
+
+import { applyLanguage, reportError, t, type GlobalOptions } from './output.js'
+import { registerCardCommands } from './card-commands.js'
+import { registerSimCommands } from './sim-commands.js'
+
+/** Builds the program; `main` runs it. Tests call this to run commands in process. */
+export function buildProgram(): Command {
+  const program = new Command('neweid')
+  program
+    .description(t('數位身分識別證（New eID）讀卡與驗證工具', 'Taiwan New eID card reader and verifier'))
+    .option('--lang <language>', t('輸出語言：zh-TW（預設）或 en', 'output language: zh-TW (default) or en'))
+    .option('--json', t('以 JSON 輸出', 'print JSON'))
+    .option('--reader <name>', t('指定讀卡機（有多張卡片時必須指定）', 'reader to use (required when several hold a card)'))
+    .showHelpAfterError()
+    .hook('preAction', (command) => {
+      applyLanguage(command.opts<GlobalOptions>().lang)
+    })
+
+  const options = (): GlobalOptions => program.opts<GlobalOptions>()
+  registerCardCommands(program, options)
+  registerSimCommands(program, options)
+  return program
+}
+
+/** Runs the command line with `argv` and sets the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  // Help texts are built before --lang is parsed, so look for it first.
+  const langIndex = argv.indexOf('--lang')
+  try {
+    applyLanguage(langIndex >= 0 ? argv[langIndex + 1] : argv.find((arg) => arg.startsWith('--lang='))?.slice(7))
+  } catch (error) {
+    reportError(error, argv.includes('--json'))
+    return
+  }
+  const program = buildProgram()
+  program.exitOverride()
+  try {
+    await program.parseAsync(argv)
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode !== 0) process.exitCode = error.exitCode
+      return
+    }
+    reportError(error, program.opts<GlobalOptions>().json === true)
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1]
+  if (script === undefined) return false
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url)
+  } catch {
+    return false
+  }
+}
+
+if (isEntryPoint()) await main(process.argv)

@@ -1,0 +1,103 @@
+import type { Command } from 'commander'
+
+import {
+  getEIDHouseholdData,
+  getEIDLabel,
+  getEIDPublicData,
+  listCardTerminals,
+  listEIDs,
+} from '../client/index.js'
+import { NewEidError } from '../errors/index.js'
+import { VirtualCard } from '../virtual-card.js'
+import { publicDataJson } from './card-commands.js'
+import { formatCards, formatHousehold, formatLabelLines, formatPublic, formatTerminals } from './format.js'
+import { printJson, printLines, t, type GlobalOptions } from './output.js'
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new NewEidError('INVALID_INPUT', {
+      detail: { 'zh-TW': `連接埠「${value}」無效，請用 1 到 65535`, en: `invalid port "${value}": use 1 to 65535` },
+    })
+  }
+  return port
+}
+
+function parseParameterIds(value: string): number[] {
+  return value.split(',').map((id) => Number(id.trim()))
+}
+
+/** Registers `sim` (a virtual card for vpcd) and `demo` (every Open API read on an in-process card). */
+export function registerSimCommands(program: Command, options: () => GlobalOptions): void {
+  program
+    .command('sim')
+    .description(t('啟動虛擬卡片並連接 vsmartcard 的 vpcd，讓 pcscd 看到它', "start the virtual card and connect it to vsmartcard's vpcd so that pcscd shows it"))
+    .option('--persona <id|file>', t(`人物資料：${VirtualCard.personas().join('、')} 或人物檔案路徑`, `persona: ${VirtualCard.personas().join(', ')} or a persona file`), 'lin-mei-ling')
+    .option('--host <address>', t('vpcd 的位址', 'vpcd address'), '127.0.0.1')
+    .option('--port <port>', t('vpcd 的連接埠：35963 為 Virtual PCD 00 00，35964 為 Virtual PCD 00 01', 'vpcd port: 35963 is Virtual PCD 00 00, 35964 is Virtual PCD 00 01'), '35963')
+    .option('--no-extended-length', t('卡片不支援延伸長度 APDU', 'the card offers no extended-length APDUs'))
+    .option('--pace-parameters <ids>', t('卡片提供的 PACE 標準參數代號，以逗號分隔', 'standardised PACE domain parameter IDs the card offers, comma-separated'), '13')
+    .action(async (commandOptions: { persona: string; host: string; port: string; extendedLength: boolean; paceParameters: string }) => {
+      const port = parsePort(commandOptions.port)
+      const card = VirtualCard.connectToVpcd({
+        persona: commandOptions.persona,
+        host: commandOptions.host,
+        port,
+        extendedLength: commandOptions.extendedLength,
+        paceParameterIds: parseParameterIds(commandOptions.paceParameters),
+      })
+      const slot = port - 35963
+      const reader = slot === 0 || slot === 1 ? `Virtual PCD 00 0${slot}` : `vpcd ${commandOptions.host}:${port}`
+      const connected = await card.waitUntilPresent(10_000)
+      const status = connected
+        ? t(`虛擬卡片（${card.persona}）已插入讀卡機「${reader}」，按 Ctrl+C 結束`, `virtual card (${card.persona}) is in reader "${reader}"; press Ctrl+C to stop`)
+        : t(`正在等待 vpcd（${commandOptions.host}:${port}）：請確認 pcscd 已啟動並安裝 vsmartcard-vpcd`, `waiting for vpcd at ${commandOptions.host}:${port}: check that pcscd runs and vsmartcard-vpcd is installed`)
+      if (options().json) printJson({ persona: card.persona, reader, connected })
+      else printLines([status])
+
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          card.stop()
+          resolve()
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+    })
+
+  program
+    .command('demo')
+    .description(t('在本程式內插入虛擬卡片，示範 Open API 的每一項讀取', 'insert a virtual card in this process and run every Open API read on it'))
+    .option('--persona <id|file>', t('人物資料', 'persona'), 'lin-mei-ling')
+    .action(async (commandOptions: { persona: string }) => {
+      const card = VirtualCard.insert({ persona: commandOptions.persona, reader: 'NewEID Virtual Reader (demo)' })
+      try {
+        const reader = card.reader
+        const terminals = await listCardTerminals()
+        const cards = await listEIDs()
+        const label = await getEIDLabel({ reader })
+        const household = await getEIDHouseholdData({ reader })
+        const publicData = await getEIDPublicData(card.can, { reader })
+        if (options().json) {
+          printJson({ terminals, cards, label, household, public: publicDataJson(publicData) })
+          return
+        }
+        const section = (zh: string, en: string): string => `\n== ${t(zh, en)} ==`
+        printLines([
+          t(`虛擬卡片：${card.persona}（虛構的測試人物）`, `Virtual card: ${card.persona} (a fictitious test persona)`),
+          section('讀卡機 ListCardTerminal', 'Readers: ListCardTerminal'),
+          ...formatTerminals(terminals),
+          section('數位身分識別證 ListEID', 'New eID cards: ListEID'),
+          ...formatCards(cards),
+          section('卡片描述 GetEIDLabel', 'Label: GetEIDLabel'),
+          ...formatLabelLines(label),
+          section('戶籍區 GetEIDHouseHoldData', 'Household area: GetEIDHouseHoldData'),
+          ...formatHousehold(household),
+          section('公開區 GetEIDPublicData（PACE 使用卡片存取碼）', 'Public area: GetEIDPublicData (PACE with the CAN)'),
+          ...formatPublic(publicData),
+        ])
+      } finally {
+        card.stop()
+      }
+    })
+}

@@ -1,0 +1,142 @@
+import native, { callNative } from '../native.js'
+import { decodeCnsText } from '../text/index.js'
+import { cancelTokenFor } from './abort.js'
+import { civilDate, type CardTerminal, type EIDCard, type EIDLabel, type HouseholdData, type PublicData } from './model.js'
+import { secretBytes, type Secret } from './secrets.js'
+
+export type { CardTerminal, CivilDate, EIDCard, EIDLabel, Evidence, HouseholdData, PaceInfo, PublicData } from './model.js'
+export { civilDate } from './model.js'
+export type { Secret } from './secrets.js'
+
+/** Options of every card operation. */
+export interface CardOptions {
+  /**
+   * The reader to use. By default the only reader holding a New eID card;
+   * when several hold one, the call fails with `SEVERAL_CARDS`.
+   */
+  reader?: string
+  /** Stops the operation before its next command to the card. */
+  signal?: AbortSignal
+}
+
+type NativeLabel = Awaited<ReturnType<typeof native.readLabel>>
+
+function toLabel(label: NativeLabel): EIDLabel {
+  return {
+    reader: label.reader,
+    label: label.label,
+    profileVersion: label.profileVersion,
+    citizenCertificateEnabled: (label.flags & 0x01) !== 0,
+    contactless: (label.flags & 0x02) !== 0,
+    paceInfos: label.paceInfos.map((info) => ({
+      protocol: info.protocol,
+      protocolName: info.protocolName,
+      version: info.version,
+      ...(info.parameterId == null ? {} : { parameterId: info.parameterId }),
+      supported: info.supported,
+    })),
+    raw: new Uint8Array(label.raw),
+  }
+}
+
+/** Lists the card readers and whether each holds a card (`ListCardTerminal`). */
+export async function listCardTerminals(): Promise<CardTerminal[]> {
+  const terminals = await callNative(() => native.listCardTerminals())
+  return terminals.map((terminal) => ({
+    name: terminal.name,
+    cardPresent: terminal.cardPresent,
+    ...(terminal.atr == null ? {} : { atr: new Uint8Array(terminal.atr) }),
+    inProcess: terminal.inProcess,
+  }))
+}
+
+/** Lists the readers holding a New eID card, with each card's label (`ListEID`). */
+export async function listEIDs(options: Pick<CardOptions, 'signal'> = {}): Promise<EIDCard[]> {
+  const { token, release } = cancelTokenFor(options.signal)
+  try {
+    const cards = await callNative(() => native.listEids(token))
+    return cards.map((card) => ({ reader: card.reader, label: toLabel(card) }))
+  } finally {
+    release()
+  }
+}
+
+/** Reads EF.Label and the PACE options of EF.CardAccess (`GetEIDLabel`). */
+export async function getEIDLabel(options: CardOptions = {}): Promise<EIDLabel> {
+  const { token, release } = cancelTokenFor(options.signal)
+  try {
+    return toLabel(await callNative(() => native.readLabel({ reader: options.reader }, token)))
+  } finally {
+    release()
+  }
+}
+
+/** Reads the household area, DG1, which needs no access code (`GetEIDHouseHoldData`). */
+export async function getEIDHouseholdData(options: CardOptions = {}): Promise<HouseholdData> {
+  const { token, release } = cancelTokenFor(options.signal)
+  try {
+    const household = await callNative(() => native.readHousehold({ reader: options.reader }, token))
+    return {
+      reader: household.reader,
+      county: decodeCnsText(household.county),
+      township: decodeCnsText(household.township),
+      village: decodeCnsText(household.village),
+      neighbourhood: household.neighbourhood,
+      raw: new Uint8Array(household.raw),
+    }
+  } finally {
+    release()
+  }
+}
+
+/**
+ * Runs PACE with the CAN (the 6 digits printed on the card) and reads the
+ * public area (`GetEIDPublicData`). A wrong CAN fails with `WRONG_CAN` and
+ * returns no data. Pass the CAN as a `Uint8Array` to be able to wipe it;
+ * a buffer this function makes from a string is zero-filled when it settles.
+ */
+export async function getEIDPublicData(can: Secret, options: CardOptions = {}): Promise<PublicData> {
+  const secret = secretBytes(can, 'CAN', 6)
+  try {
+    const { token, release } = cancelTokenFor(options.signal)
+    try {
+      const data = await callNative(() => native.readPublic(secret.bytes, { reader: options.reader }, token))
+      return {
+        reader: data.reader,
+        name: decodeCnsText(data.name),
+        ...(data.romanizedName == null ? {} : { romanizedName: data.romanizedName }),
+        idNumber: data.idNumber,
+        birthDate: civilDate(data.birthDate),
+        hasSpouse: data.hasSpouse,
+        cardNumber: data.cardNumber,
+        cardMadeDate: civilDate(data.cardMadeDate),
+        renewByDate: civilDate(data.renewByDate),
+        address: decodeCnsText(data.address),
+        militaryService: decodeCnsText(data.militaryService),
+        photo: { mediaType: data.photoMediaType, bytes: new Uint8Array(data.photo) },
+        activeAuthenticationKey: new Uint8Array(data.activeAuthenticationKey),
+        evidence: {
+          dataGroups: new Map(data.dataGroups.map((group) => [group.number, new Uint8Array(group.bytes)])),
+          sod: new Uint8Array(data.sod),
+          cardSecurity: new Uint8Array(data.cardSecurity),
+        },
+        pace: { ...data.pace },
+        extendedLength: data.extendedLength,
+      }
+    } finally {
+      release()
+    }
+  } finally {
+    secret.wipe()
+  }
+}
+
+// The names of the original API deck, kept exactly as written there. They
+// are the same functions as the camelCase names.
+export {
+  listCardTerminals as ListCardTerminal,
+  listEIDs as ListEID,
+  getEIDLabel as GetEIDLabel,
+  getEIDHouseholdData as GetEIDHouseHoldData,
+  getEIDPublicData as GetEIDPublicData,
+}
