@@ -134,18 +134,82 @@ function numericReference(codePoint: number): Uint8Array {
   return Uint8Array.from(reference, (char) => char.charCodeAt(0))
 }
 
+/** One bit per byte pair, set when CP950 maps that pair to a character. */
+let mappedPairs: Uint8Array | undefined
+
+/**
+ * Returns which byte pairs CP950 maps. Every pair with a lead byte 0x81–0xFE and a
+ * second byte 0x40–0x7E or 0xA1–0xFE is decoded once, each followed by a line feed,
+ * which never belongs to a pair, so the decoder's output splits back into one piece
+ * per pair.
+ */
+function cp950MappedPairs(): Uint8Array {
+  if (mappedPairs !== undefined) return mappedPairs
+  const pairs: number[] = []
+  for (let lead = 0x81; lead <= 0xfe; lead++) {
+    for (let trail = 0x40; trail <= 0xfe; trail++) {
+      if (isTrailByte(trail)) pairs.push(lead, trail, 0x0a)
+    }
+  }
+  const pieces = iconv.decode(Uint8Array.from(pairs), ENCODING).split('\n')
+  const mapped = new Uint8Array(0x10000 / 8)
+  for (let index = 0; index * 3 < pairs.length; index++) {
+    const piece = pieces[index] ?? ''
+    if (piece.length !== 1 || piece === '\uFFFD') continue
+    const pair = ((pairs[index * 3] as number) << 8) | (pairs[index * 3 + 1] as number)
+    mapped[pair >>> 3] = (mapped[pair >>> 3] as number) | (1 << (pair & 7))
+  }
+  mappedPairs = mapped
+  return mapped
+}
+
+function isTrailByte(byte: number): boolean {
+  return (byte >= 0x40 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xfe)
+}
+
 /**
  * Decodes Big5 (CP950, with the ETen extensions 碁銹裏墻恒粧嫺 at F9D6–F9DC and the box
  * drawing characters at F9DD–F9FE) to a string.
  *
- * Byte pairs that CP950 leaves undefined decode to U+FFFD; they are never read as
- * HKSCS or as the Microsoft private use mapping. That covers the HKSCS rows
- * 0x8140–0xA0FE, the user-defined rows 0xC6A1–0xC8FE and 0xFA40–0xFEFE, the bytes
- * 0x80 and 0xFF, and a lead byte at the end of the input. When the second byte of such
- * a pair is ASCII (0x40–0x7E), it decodes as that ASCII character after the U+FFFD,
- * so 0x88 0x40 gives "\uFFFD@".
+ * A byte 0x81–0xFE and the byte after it form one unit. A unit that CP950 leaves
+ * undefined decodes to one U+FFFD: it is never read as HKSCS or as the Microsoft
+ * private use mapping. That covers the HKSCS rows 0x8140–0xA0FE, the user-defined rows
+ * 0xC6A1–0xC8FE and 0xFA40–0xFEFE, and a lead byte at the end of the input. When the
+ * second byte of such a unit is ASCII (below 0x80), it decodes again on its own, so
+ * 0x88 0x40 gives "\uFFFD@". The bytes 0x80 and 0xFF alone decode to U+FFFD.
+ *
+ * iconv-lite 0.7.3 resumes at the second byte of an undefined pair, so the second byte
+ * of an HKSCS character can pair with the next byte into an unrelated character
+ * (0x88 0xA4 0xA4 0x40 gives "\uFFFD中@"). This function therefore splits the input
+ * into units itself and hands iconv-lite only runs that CP950 maps.
  */
 export function fromBig5(bytes: Uint8Array): string {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('fromBig5 expects a Uint8Array')
-  return iconv.decode(bytes, ENCODING)
+  const mapped = cp950MappedPairs()
+  const length = bytes.length
+  let text = ''
+  let runStart = 0
+  let offset = 0
+  while (offset < length) {
+    const byte = bytes[offset] as number
+    if (byte < 0x80) {
+      offset++
+      continue
+    }
+    const next = offset + 1 < length ? (bytes[offset + 1] as number) : -1
+    if (byte >= 0x81 && byte <= 0xfe && next >= 0) {
+      const pair = (byte << 8) | next
+      if (((mapped[pair >>> 3] as number) & (1 << (pair & 7))) !== 0) {
+        offset += 2
+        continue
+      }
+    }
+    if (runStart < offset) text += iconv.decode(bytes.subarray(runStart, offset), ENCODING)
+    text += '\uFFFD'
+    const pairedWithNext = byte >= 0x81 && byte <= 0xfe && next >= 0x80
+    offset += pairedWithNext ? 2 : 1
+    runStart = offset
+  }
+  if (runStart < length) text += iconv.decode(bytes.subarray(runStart, length), ENCODING)
+  return text
 }

@@ -145,8 +145,8 @@ function truncatedCode(offset: number, plane: number, following: number): NewEid
   const hex = formatByte(plane)
   return new NewEidError('INVALID_INPUT', {
     detail: {
-      'zh-TW': `CNS 文字位移 ${offset} 的字面位元組 ${hex} 之後只有 ${following} 個位元組，字碼需要 2 個位元組：資料不完整`,
-      en: `plane byte ${hex} at offset ${offset} of the CNS text is followed by ${following} bytes instead of the 2 code bytes: the data is truncated`,
+      'zh-TW': `CNS 文字位移 ${offset} 的字面位元組 ${hex} 之後缺少字碼位元組（需要 2 個，只有 ${following} 個）：資料不完整`,
+      en: `plane byte ${hex} at offset ${offset} of the CNS text has only ${following} of its 2 code bytes: the data is truncated`,
     },
   })
 }
