@@ -1,4 +1,6 @@
-import iconv from 'iconv-lite'
+import { createRequire } from 'node:module'
+
+import type Iconv from 'iconv-lite'
 
 import { NewEidError } from '../errors/index.js'
 import { type CharacterAt, charactersOf, describeCharacters, formatCodePoint } from './characters.js'
@@ -7,6 +9,14 @@ import { type CharacterAt, charactersOf, describeCharacters, formatCodePoint } f
 // name "big5" in iconv-lite selects Big5-HKSCS, which this module never uses, so no
 // byte sequence decodes to an HKSCS character and no character encodes to HKSCS bytes.
 const ENCODING = 'cp950'
+
+let iconvModule: typeof Iconv | undefined
+
+/** Loads iconv-lite on first use: it takes longer to import than the rest of the package's text code. */
+function iconv(): typeof Iconv {
+  iconvModule ??= createRequire(import.meta.url)('iconv-lite') as typeof Iconv
+  return iconvModule
+}
 
 /** What `toBig5` does with a character that CP950 cannot encode. */
 export type UnencodableAction = 'error' | 'replace' | 'ncr'
@@ -53,7 +63,7 @@ export function big5BytesOf(codePoint: number): Uint8Array | undefined {
   const preferred = PREFERRED_CODES.get(codePoint) ?? encodedCharacters.get(codePoint)
   if (preferred !== undefined) return preferred
 
-  const bytes = iconv.encode(String.fromCharCode(codePoint), ENCODING)
+  const bytes = iconv().encode(String.fromCharCode(codePoint), ENCODING)
   if (bytes.length === 1 && bytes[0] === 0x3f) return undefined
   const copy = Uint8Array.from(bytes)
   encodedCharacters.set(codePoint, copy)
@@ -151,7 +161,7 @@ function cp950MappedPairs(): Uint8Array {
       if (isTrailByte(trail)) pairs.push(lead, trail, 0x0a)
     }
   }
-  const pieces = iconv.decode(Uint8Array.from(pairs), ENCODING).split('\n')
+  const pieces = iconv().decode(Uint8Array.from(pairs), ENCODING).split('\n')
   const mapped = new Uint8Array(0x10000 / 8)
   for (let index = 0; index * 3 < pairs.length; index++) {
     const piece = pieces[index] ?? ''
@@ -204,12 +214,12 @@ export function fromBig5(bytes: Uint8Array): string {
         continue
       }
     }
-    if (runStart < offset) text += iconv.decode(bytes.subarray(runStart, offset), ENCODING)
+    if (runStart < offset) text += iconv().decode(bytes.subarray(runStart, offset), ENCODING)
     text += '\uFFFD'
     const pairedWithNext = byte >= 0x81 && byte <= 0xfe && next >= 0x80
     offset += pairedWithNext ? 2 : 1
     runStart = offset
   }
-  if (runStart < length) text += iconv.decode(bytes.subarray(runStart, length), ENCODING)
+  if (runStart < length) text += iconv().decode(bytes.subarray(runStart, length), ENCODING)
   return text
 }

@@ -91,26 +91,36 @@ export function packCode(plane: number, row: number, column: number): number {
 }
 
 /** Formatted codes, one array of 94 × 94 per plane, filled on use. */
-const codeTexts: (string | undefined)[][] = []
+const codeTexts: (string | null)[][] = []
+
+/**
+ * Returns the cache of formatted codes of one plane (0..19): `null` in a cell until
+ * `formatCodeInto` fills it. Decoding reads the cache inline and formats only on a miss.
+ */
+export function codeTextsOfPlane(plane: number): (string | null)[] {
+  let texts = codeTexts[plane]
+  if (texts === undefined) {
+    texts = new Array<string | null>(CELLS_PER_PLANE).fill(null)
+    codeTexts[plane] = texts
+  }
+  return texts
+}
+
+/** Formats a code into its cache cell and returns it; see `formatCode`. */
+export function formatCodeInto(texts: (string | null)[], plane: number, row: number, column: number): string {
+  const text = `${plane}-${((row << 8) | column).toString(16).toUpperCase()}`
+  texts[(row - FIRST_CODE_BYTE) * ROWS + (column - FIRST_CODE_BYTE)] = text
+  return text
+}
 
 /**
  * Formats a CNS code the way 全字庫 writes it: decimal plane, a hyphen, and the two
  * code bytes as four upper-case hex digits (`1-4421`, `15-2121`). The caller checks
- * the ranges. Strings are cached, so decoding the same code twice allocates once.
+ * the ranges. Strings are cached, so formatting the same code twice allocates once.
  */
 export function formatCode(plane: number, row: number, column: number): string {
-  let texts = codeTexts[plane]
-  if (texts === undefined) {
-    texts = new Array<string | undefined>(CELLS_PER_PLANE).fill(undefined)
-    codeTexts[plane] = texts
-  }
-  const cell = (row - FIRST_CODE_BYTE) * ROWS + (column - FIRST_CODE_BYTE)
-  let text = texts[cell]
-  if (text === undefined) {
-    text = `${plane}-${((row << 8) | column).toString(16).toUpperCase()}`
-    texts[cell] = text
-  }
-  return text
+  const texts = codeTextsOfPlane(plane)
+  return texts[(row - FIRST_CODE_BYTE) * ROWS + (column - FIRST_CODE_BYTE)] ?? formatCodeInto(texts, plane, row, column)
 }
 
 export function formatPackedCode(code: number): string {
