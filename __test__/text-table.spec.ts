@@ -34,7 +34,7 @@ function readEntries(): Entry[] {
 
 const entries = readEntries()
 
-/** Every code of each code point, sorted by plane and then by code: the documented preference. */
+/** Groups the codes by code point, each group sorted by plane and then by code: the documented preference. */
 function codesByCodePoint(): Map<number, Entry[]> {
   const byCodePoint = new Map<number, Entry[]>()
   for (const entry of entries) {

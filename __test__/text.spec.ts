@@ -147,6 +147,14 @@ test('encode unmappable names character and index', (t) => {
   t.true(error.messages['zh-TW'].includes('位置 3 的 U+000A'), error.messages['zh-TW'])
 })
 
+test('encode needs NFC for CP950 compatibility ideographs', (t) => {
+  // CP950 decodes C94A and DDFC to U+FA0C and U+FA0D, which the 全字庫 tables do not list.
+  const fromBig5Text = '\uFA0C\uFA0D'
+  const error = catchError(t, () => encodeCnsText(fromBig5Text))
+  t.is(error.code, 'UNENCODABLE_CHARACTER')
+  t.deepEqual([...encodeCnsText(fromBig5Text.normalize('NFC'))], [0x01, 0x44, 0x42, 0x02, 0x41, 0x76])
+})
+
 test('encode rejects lone surrogate', (t) => {
   const error = catchError(t, () => encodeCnsText('a\uD800b'))
   t.is(error.code, 'UNENCODABLE_CHARACTER')

@@ -21,7 +21,7 @@
 //                 plane p
 //   32      ...   N blocks of 94 × 94 cells, in the order of the directory
 //
-// A cell holds the Unicode code point of one CNS code as 3 bytes (u24), and
+// A cell contains the Unicode code point of one CNS code as 3 bytes (u24), and
 // 0 means that the code has no mapping. The cell of code P-RRCC (row byte RR
 // and column byte CC, each 0x21..0x7E) is at
 //   32 + (block(P) - 1) × 26508 + ((RR - 0x21) × 94 + (CC - 0x21)) × 3.
@@ -59,7 +59,7 @@ export const OUTPUT_PATH = join(ROOT, 'data', 'cns-unicode.bin')
 
 const CODE_PATTERN = /^([0-9]{1,2})-([0-9A-F]{2})([0-9A-F]{2})$/
 
-/** Returns the folder that holds the source JSON files of the installed package. */
+/** Returns the folder that contains the source JSON files of the installed package. */
 export function sourceDirectory() {
   const require = createRequire(join(ROOT, 'package.json'))
   const packageJson = require.resolve('@lazy-cjk/cns-11643/package.json')

@@ -18,7 +18,7 @@ function iconv(): typeof Iconv {
   return iconvModule
 }
 
-/** What `toBig5` does with a character that CP950 cannot encode. */
+/** Action of `toBig5` for a character that CP950 cannot encode. */
 export type UnencodableAction = 'error' | 'replace' | 'ncr'
 
 export interface ToBig5Options {
@@ -73,8 +73,8 @@ export function big5BytesOf(codePoint: number): Uint8Array | undefined {
 /**
  * Encodes text as Big5 (CP950, with the ETen extensions at F9D6–F9FE). Characters
  * that CP950 lacks, such as 堃 喆 煊 峯 and every character outside the BMP (CJK
- * Extension B and later), are listed in `unencodable` and handled as
- * `options.onUnencodable` says. A lone surrogate is unencodable too, and `ncr` writes
+ * Extension B and later), are listed in `unencodable` and handled according to
+ * `options.onUnencodable`. A lone surrogate is unencodable too, and `ncr` writes
  * it as `&#xFFFD;` because a surrogate is not a valid character reference.
  */
 export function toBig5(text: string, options: ToBig5Options = {}): Big5Result {

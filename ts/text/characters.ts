@@ -52,10 +52,10 @@ const LISTED_CHARACTERS = 20
 
 /** Lists characters for a message, the first 20 of them and a count of the rest. */
 export function describeCharacters(characters: readonly CharacterAt[]): Localized {
-  const shown = characters.slice(0, LISTED_CHARACTERS)
-  const rest = characters.length - shown.length
-  const zh = shown.map((character) => describeCharacter(character, 'zh-TW')).join('、')
-  const en = shown.map((character) => describeCharacter(character, 'en')).join(', ')
+  const listed = characters.slice(0, LISTED_CHARACTERS)
+  const rest = characters.length - listed.length
+  const zh = listed.map((character) => describeCharacter(character, 'zh-TW')).join('、')
+  const en = listed.map((character) => describeCharacter(character, 'en')).join(', ')
   return {
     'zh-TW': rest > 0 ? `${zh}，以及其他 ${rest} 個字元` : zh,
     en: rest > 0 ? `${en}, and ${rest} more` : en,

@@ -35,10 +35,9 @@ export interface CnsUnmappedCharacter {
 /**
  * Text decoded from the card's CNS 11643 encoding.
  *
- * Every `index` is a character position: the i-th character of the text is
- * `codes[i]`, and `[...text][i]` is the same character, because a character outside
- * the BMP (such as CJK Extension B) counts once even though it takes two UTF-16
- * units of `text`.
+ * Every `index` is a character position, not a UTF-16 index: `codes[i]` and
+ * `[...text][i]` are the same character. A character outside the BMP (such as CJK
+ * Extension B) counts once, although it takes two UTF-16 units of `text`.
  */
 export interface CnsText {
   /** The text in Unicode. A code without a Unicode mapping appears as U+FFFD. */
@@ -141,7 +140,7 @@ export function decodeCnsText(bytes: Uint8Array): CnsText {
 const REUSED_UNITS = 0x10000
 let reusedUnits = new Uint16Array(256)
 
-/** Returns a buffer of at least `count` units; its contents are garbage until written. */
+/** Returns a buffer of at least `count` units, which holds stale data until written. */
 function unitBuffer(count: number): Uint16Array {
   if (count > REUSED_UNITS) return new Uint16Array(count)
   if (reusedUnits.length < count) reusedUnits = new Uint16Array(REUSED_UNITS)
@@ -197,6 +196,10 @@ function formatByte(byte: number): string {
  * code (control characters, most emoji, lone surrogates) with its character position.
  * Note that U+FFFD is encoded as its own code 9-3557, so decoding a text with an
  * unmapped code and encoding the result does not restore the original code.
+ *
+ * NOTE: `fromBig5` returns the compatibility ideographs U+FA0C and U+FA0D for the CP950
+ * codes C94A and DDFC, and they have no CNS code. `text.normalize('NFC')` turns them
+ * into 兀 (1-4442) and 嗀 (2-4176) first.
  */
 export function encodeCnsText(text: string): Uint8Array {
   if (typeof text !== 'string') throw new TypeError('encodeCnsText expects a string')

@@ -151,7 +151,7 @@ export function isCodeByte(byte: number): boolean {
 
 /**
  * Unicode to CNS index. When several codes map to one code point, the preferred code is
- * the one in the lowest plane, then the lowest code in that plane; in the 全字庫 tables
+ * the one in the lowest plane, then the lowest code in that plane. In the 全字庫 tables
  * this happens for U+6BF5 (3-653A, 15-3C3C) and U+71B4 (3-655C, 15-5036).
  */
 interface ReverseIndex {

@@ -119,7 +119,7 @@ pub fn code_of_char(character: char) -> Option<CnsCode> {
     index.get(&character).copied()
 }
 
-/// Why a text could not be encoded. Every `index` counts characters (Unicode scalar
+/// Error of [`encode_cns_text`]. Every `index` counts characters (Unicode scalar
 /// values) of the input from 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -146,7 +146,7 @@ impl fmt::Display for CnsEncodeError {
 
 impl std::error::Error for CnsEncodeError {}
 
-/// Longest escape body: two plane digits, the hyphen and four hex digits.
+/// Maximum length of an escape body: two plane digits, the hyphen and four hex digits.
 const MAX_ESCAPE_BODY: usize = 7;
 
 /// Encodes text as CNS text.
@@ -187,7 +187,7 @@ pub fn encode_cns_text(text: &str) -> Result<Vec<u8>, CnsEncodeError> {
             })?;
             output.extend_from_slice(&code.to_bytes());
         } else if (' '..='~').contains(&character) {
-            // The range holds ASCII only, so the conversion keeps the value.
+            // The range contains ASCII only, so the conversion keeps the value.
             output.push(character as u8);
         } else {
             let code =
