@@ -81,7 +81,7 @@ export function decodeCnsText(bytes: Uint8Array): CnsText {
     offset += byte >= 1 && byte <= LAST_PLANE ? 3 : 1
   }
   const codes = new Array<string | null>(characterCount)
-  // One UTF-16 unit per ASCII byte and at most two per 3-byte code, so `length` units always suffice.
+  // A character takes one UTF-16 unit per ASCII byte and at most two per 3-byte code.
   const units = unitBuffer(Math.min(length, 2 * characterCount))
   const privateUse: CnsPrivateUseCharacter[] = []
   const unmapped: CnsUnmappedCharacter[] = []
