@@ -7,3 +7,5 @@ export type { Language, Localized } from './i18n.js'
 
 /** Returns the version of the loaded native addon. */
 export const nativeVersion = (): string => native.nativeVersion()
+export { decodeCnsText, encodeCnsText, cnsCodeOf, cnsCodesOf, charOfCnsCode, toBig5, fromBig5 } from './text/index.js'
+export type { CnsText, CnsPrivateUseCharacter, CnsUnmappedCharacter, ToBig5Options, Big5Result, UnencodableAction, CharacterAt } from './text/index.js'

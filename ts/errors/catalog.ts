@@ -105,6 +105,10 @@ export const CATALOG = {
     'zh-TW': '輸入資料無效',
     en: 'invalid input',
   }),
+  UNENCODABLE_CHARACTER: () => ({
+    'zh-TW': '文字含有目標編碼無法表示的字元',
+    en: 'the text contains characters that the target encoding cannot represent',
+  }),
   TIMEOUT: () => ({
     'zh-TW': '操作逾時',
     en: 'the operation timed out',

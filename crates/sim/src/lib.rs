@@ -1,1 +1,3 @@
+//! The virtual New eID card.
 
+pub mod cns;
