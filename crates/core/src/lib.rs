@@ -8,8 +8,14 @@
 
 pub mod apdu;
 pub mod asn1;
+pub mod crypto;
 pub mod error;
+pub mod kdf;
 pub mod secret;
+pub mod sm;
 pub mod tlv;
+
+#[cfg(test)]
+mod test_support;
 
 pub use error::{CodecError, Error, ProtocolViolation, Result};
