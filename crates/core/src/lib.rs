@@ -11,7 +11,9 @@ pub mod asn1;
 pub mod crypto;
 pub mod error;
 pub mod kdf;
+pub mod pace;
 pub mod secret;
+pub mod security_info;
 pub mod sm;
 pub mod tlv;
 

@@ -126,13 +126,13 @@ impl Channel {
     }
 
     fn iv(&self, ssc: &[u8; AES_BLOCK_LEN]) -> Result<[u8; AES_BLOCK_LEN]> {
-        aes_encrypt_block(self.keys.k_enc.expose(), ssc)
+        aes_encrypt_block(self.keys.k_enc().expose(), ssc)
     }
 
     /// Pads and encrypts `plain`.
     fn encrypt(&self, ssc: &[u8; AES_BLOCK_LEN], plain: &[u8]) -> Result<Vec<u8>> {
         let padded = Zeroizing::new(pad(plain, AES_BLOCK_LEN));
-        aes_cbc_encrypt(self.keys.k_enc.expose(), &self.iv(ssc)?, &padded)
+        aes_cbc_encrypt(self.keys.k_enc().expose(), &self.iv(ssc)?, &padded)
     }
 
     /// Decrypts a cryptogram and strips its padding.
@@ -140,7 +140,7 @@ impl Channel {
         if cryptogram.is_empty() || cryptogram.len() % AES_BLOCK_LEN != 0 {
             return Err(ProtocolViolation::SecureMessagingCryptogramInvalid.into());
         }
-        let padded = aes_cbc_decrypt(self.keys.k_enc.expose(), &self.iv(ssc)?, cryptogram)?;
+        let padded = aes_cbc_decrypt(self.keys.k_enc().expose(), &self.iv(ssc)?, cryptogram)?;
         let plain = unpad(&padded, AES_BLOCK_LEN).ok_or(ProtocolViolation::SecureMessagingPaddingInvalid)?;
         Ok(plain.to_vec())
     }
@@ -157,7 +157,7 @@ impl Channel {
         if !objects.is_empty() {
             input.extend_from_slice(&pad(objects, AES_BLOCK_LEN));
         }
-        aes_cmac_8(self.keys.k_mac.expose(), &input)
+        aes_cmac_8(self.keys.k_mac().expose(), &input)
     }
 
     fn verify_mac(
@@ -422,6 +422,13 @@ impl SecureMessaging {
             None => Vec::new(),
         };
         Ok(ResponseApdu::new(data, sw))
+    }
+}
+
+#[cfg(test)]
+impl SecureMessaging {
+    pub(crate) fn keys_for_test(&self) -> &SessionKeys {
+        &self.channel.keys
     }
 }
 

@@ -67,11 +67,6 @@ impl Vectors {
             .map(|(_, value)| value.clone())
             .unwrap_or_else(|| panic!("{}: no vector named {key}", self.name))
     }
-
-    /// Tells whether `key` is present.
-    pub(crate) fn contains(&self, key: &str) -> bool {
-        self.entries.iter().any(|(name, _)| name == key)
-    }
 }
 
 /// A random source that returns queued values, one per call, so that a test

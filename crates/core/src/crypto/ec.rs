@@ -155,10 +155,6 @@ impl Curve {
         Ok(Self { name, group, order })
     }
 
-    pub(crate) fn name(&self) -> NamedCurve {
-        self.name
-    }
-
     /// Returns the length of an uncompressed point encoding: `04 ‖ x ‖ y`.
     pub(crate) fn encoded_point_len(&self) -> usize {
         1 + 2 * self.name.field_len()
@@ -193,6 +189,7 @@ impl Curve {
         Ok(bytes)
     }
 
+    #[cfg(test)]
     pub(crate) fn generator(&self) -> Result<Point> {
         let generator = self
             .group

@@ -153,6 +153,13 @@ impl ChipSecureMessaging {
     }
 }
 
+#[cfg(test)]
+impl ChipSecureMessaging {
+    pub(crate) fn keys_for_test(&self) -> &SessionKeys {
+        &self.channel.keys
+    }
+}
+
 /// Returns the plain status word a card sends when
 /// [`ChipSecureMessaging::unprotect_command`] fails: `69 87` when expected
 /// secure messaging objects are missing (no MAC, or an unprotected class
