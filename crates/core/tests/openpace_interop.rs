@@ -12,6 +12,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::OnceLock;
 
 use neweid_core::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use neweid_core::crypto::SystemRandom;
@@ -30,6 +31,13 @@ fn unhex(text: &str) -> Vec<u8> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("harness writes hex"))
         .collect()
+}
+
+/// Returns the harness, built once for all tests of this file because tests
+/// run in parallel and must not write the same binary at once.
+fn harness() -> Result<PathBuf, String> {
+    static HARNESS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    HARNESS.get_or_init(build_harness).clone()
 }
 
 /// Builds the harness, or returns why it cannot be built.
@@ -168,7 +176,7 @@ fn exchange_protected_apdus(chip: &mut Chip, established: &mut terminal::Establi
 
 #[test]
 fn terminal_interoperates_with_openpace_chip() {
-    let binary = match build_harness() {
+    let binary = match harness() {
         Ok(binary) => binary,
         Err(reason) => {
             eprintln!("skipping the OpenPACE interop test: {reason}");
@@ -189,7 +197,7 @@ fn terminal_interoperates_with_openpace_chip() {
 
 #[test]
 fn openpace_chip_rejects_wrong_password() {
-    let binary = match build_harness() {
+    let binary = match harness() {
         Ok(binary) => binary,
         Err(reason) => {
             eprintln!("skipping the OpenPACE interop test: {reason}");
