@@ -18,7 +18,7 @@
 //!   SSC.
 //!
 //! [`SecureMessaging`] is the terminal side and [`ChipSecureMessaging`] the
-//! chip side. Both end the session at the first error: the chip answers
+//! chip side. Both end the session at the first error. The chip then sends
 //! `69 87` or `69 88` (see [`chip_error_status`]) and forgets the keys, and
 //! the terminal must run PACE again.
 
@@ -454,10 +454,11 @@ impl CommandLayout {
         let cryptogram_object = if command.data.is_empty() {
             0
         } else {
-            // Tag, up to three length bytes, the padding-content indicator and
-            // the padded data.
+            // Tag, length, the padding-content indicator (DO'87 only) and the
+            // padded data.
             let padded = (command.data.len() / AES_BLOCK_LEN + 1) * AES_BLOCK_LEN;
-            1 + encoded_length_len(padded + 1) + padded + 1
+            let value_len = padded + usize::from(command.ins & 1 == 0);
+            1 + encoded_length_len(value_len) + value_len
         };
         let mac_object = 2 + MAC_LEN;
         let le_object = |form| match (command.le, form) {

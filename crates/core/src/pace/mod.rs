@@ -165,18 +165,22 @@ fn read_objects<'a, const N: usize>(
     let mut values = [None; N];
     let mut reader = Reader::new(contents, what);
     let mut next = 0;
-    while let Some(object) = reader.next_tlv()? {
+    loop {
+        let unread = reader.remaining().len();
+        let Some(object) = reader.next_tlv()? else { break };
         let position = expected
             .iter()
             .skip(next)
             .position(|(tag, _)| *tag == object.tag)
             .map(|offset| next + offset);
         let Some(index) = position else {
-            let expected_tag = expected.get(next).map_or(0, |(tag, _)| tag.0);
-            return Err(CodecError::UnexpectedTag {
-                what,
-                expected: expected_tag,
-                found: object.tag.0,
+            return Err(match expected.get(next) {
+                Some((tag, _)) => CodecError::UnexpectedTag {
+                    what,
+                    expected: tag.0,
+                    found: object.tag.0,
+                },
+                None => CodecError::TrailingBytes { what, count: unread },
             });
         };
         if let Some(slot) = values.get_mut(index) {

@@ -62,10 +62,15 @@ impl ChipSecureMessaging {
 
     /// Verifies and decrypts a protected command and returns the plain one.
     ///
-    /// Fails, and ends the session, in these cases: the class byte lacks the
-    /// secure messaging bits; DO'8E is missing or does not verify; objects are
-    /// unknown or out of order; an even INS carries DO'85 or an odd INS
-    /// DO'87; DO'97 is not 1 or 2 bytes; the decrypted padding is invalid.
+    /// Checks the following and fails, ending the session, if one does not
+    /// hold:
+    /// - the class byte has the secure messaging bits;
+    /// - DO'8E is present and verifies;
+    /// - the objects are known and in order, with DO'87 for an even INS and
+    ///   DO'85 for an odd one;
+    /// - DO'97, if present, has 1 or 2 bytes;
+    /// - the decrypted data is correctly padded.
+    ///
     /// The SSC is incremented exactly once.
     pub fn unprotect_command(&mut self, command: &CommandApdu) -> Result<CommandApdu> {
         if self.closed {
