@@ -19,8 +19,8 @@
 //!
 //! [`SecureMessaging`] is the terminal side and [`ChipSecureMessaging`] the
 //! chip side. Both end the session at the first error. The chip then sends
-//! `69 87` or `69 88` (see [`chip_error_status`]) and forgets the keys, and
-//! the terminal must run PACE again.
+//! `69 87` or `69 88` (see [`chip_error_status`]) and discards the session,
+//! and the terminal must run PACE again.
 
 use std::fmt;
 
