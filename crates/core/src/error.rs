@@ -65,13 +65,16 @@ pub enum CodecError {
 }
 
 /// A peer that broke the protocol. Each variant names one violation.
+///
+/// The secure messaging variants serve both sides: the terminal raises them
+/// for a card response, the chip for a terminal command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProtocolViolation {
-    #[error("secure messaging: response has no MAC (DO'8E)")]
+    #[error("secure messaging: message has no MAC (DO'8E)")]
     SecureMessagingMacMissing,
 
-    #[error("secure messaging: response MAC does not verify")]
+    #[error("secure messaging: MAC does not verify")]
     SecureMessagingMacInvalid,
 
     #[error("secure messaging: response has no status word (DO'99)")]
@@ -86,11 +89,32 @@ pub enum ProtocolViolation {
     #[error("secure messaging: padding of the decrypted body is invalid")]
     SecureMessagingPaddingInvalid,
 
+    #[error("secure messaging: cryptogram length or padding-content indicator is invalid")]
+    SecureMessagingCryptogramInvalid,
+
+    #[error("secure messaging: protected Le (DO'97) must hold 1 or 2 bytes")]
+    SecureMessagingLeInvalid,
+
+    #[error("secure messaging: command class byte does not mark the command as protected")]
+    SecureMessagingCommandNotProtected,
+
     #[error("secure messaging: send sequence counter overflow")]
     SecureMessagingCounterExhausted,
 
     #[error("PACE: {0}")]
     Pace(&'static str),
+
+    #[error("PACE: encrypted nonce must be one cipher block")]
+    PaceNonceLengthInvalid,
+
+    #[error("PACE: public key from the peer is not a valid point of the curve")]
+    PacePublicKeyInvalid,
+
+    #[error("PACE: ephemeral public key from the peer equals our own")]
+    PaceEphemeralKeyReflected,
+
+    #[error("PACE: mapped generator is the point at infinity")]
+    PaceMappedGeneratorInvalid,
 
     #[error("PACE: authentication token from the peer does not verify")]
     PaceTokenInvalid,

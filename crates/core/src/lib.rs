@@ -8,9 +8,17 @@
 
 pub mod apdu;
 pub mod asn1;
+pub mod crypto;
 pub mod error;
+pub mod kdf;
+pub mod pace;
 pub mod profile;
 pub mod secret;
+pub mod security_info;
+pub mod sm;
 pub mod tlv;
+
+#[cfg(test)]
+mod test_support;
 
 pub use error::{CodecError, Error, ProtocolViolation, Result};
