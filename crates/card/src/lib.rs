@@ -3,7 +3,10 @@
 //! selects, runs PACE and reads files.
 
 pub mod error;
+pub mod open_api;
+pub mod pace;
 pub mod pcsc;
+pub mod session;
 pub mod transport;
 
 pub use error::{Error, ErrorKind, PinState, Result};

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use neweid_core::apdu::StatusWord;
 use neweid_core::profile::{self, HouseholdAddress, Label, NewEidFile, PublicData};
 use neweid_core::secret::Password;
-use neweid_core::security_info::{CardAccess, PaceInfo};
+use neweid_core::security_info::{PaceInfo, SecurityInfos};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::pace::{self, PaceSummary};
@@ -60,9 +60,9 @@ pub fn is_new_eid(session: &mut Session<'_>) -> Result<bool> {
     Ok(session.select_application(&profile::NEW_EID_AID, "select.new_eid")? == StatusWord::SUCCESS)
 }
 
-fn read_card_access(session: &mut Session<'_>) -> Result<(Vec<u8>, CardAccess)> {
+fn read_card_access(session: &mut Session<'_>) -> Result<(Vec<u8>, SecurityInfos)> {
     let raw = session.read_file(profile::EF_CARD_ACCESS_SFI, profile::EF_CARD_ACCESS, "ef_card_access")?;
-    let parsed = CardAccess::decode(&raw).map_err(|error| Error::from(error).at("read.ef_card_access"))?;
+    let parsed = SecurityInfos::decode_file(&raw).map_err(|error| Error::from(error).at("read.ef_card_access"))?;
     Ok((raw, parsed))
 }
 
@@ -78,7 +78,7 @@ pub fn read_label(session: &mut Session<'_>) -> Result<LabelRead> {
     select_new_eid(session)?;
     let raw = read_new_eid_file(session, NewEidFile::Label)?;
     let label = Label::decode(&raw).map_err(|error| Error::from(error).at("decode.label"))?;
-    Ok(LabelRead { label, raw, pace_infos: parsed.pace_infos().cloned().collect(), card_access })
+    Ok(LabelRead { label, raw, pace_infos: parsed.pace_infos(), card_access })
 }
 
 /// Reads DG1, which needs no authentication.

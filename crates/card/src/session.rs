@@ -78,9 +78,8 @@ impl<'t> Session<'t> {
         let result = match self.sm.as_mut() {
             None => transport::exchange(self.transport, command, self.form),
             Some(sm) => {
-                let protected = sm.protect_command(command).map_err(Error::from)?;
-                let form = if self.form == LengthForm::Extended { LengthForm::Extended } else { protected.required_form() };
-                match transport::exchange(self.transport, &protected, form) {
+                let protected = sm.protect_command_in(command, self.form).map_err(Error::from)?;
+                match transport::exchange(self.transport, &protected, self.form) {
                     Ok(response) => sm.unprotect_response(&response).map_err(Error::from),
                     Err(error) => Err(error),
                 }

@@ -653,6 +653,33 @@ impl PrivateData {
     }
 }
 
+impl PrivateData {
+    /// Encodes DG10 to DG13 from the fields present; DG11 is written without
+    /// its field when there is no spouse.
+    pub fn encode(&self) -> Vec<(u8, Vec<u8>)> {
+        let group = |number: u8, fields: &[(u32, &[u8])]| {
+            let mut body = Vec::new();
+            for (tag, value) in fields {
+                tlv::write_tlv(&mut body, Tag(*tag), value);
+            }
+            (number, tlv::tlv(NewEidFile::DataGroup(number).tag(), &body))
+        };
+        let mut groups = Vec::new();
+        if let (Some(father), Some(mother)) = (&self.father_name, &self.mother_name) {
+            groups.push(group(10, &[(0x80, &father.0), (0x81, &mother.0)]));
+        }
+        let spouse: Vec<(u32, &[u8])> = self.spouse_name.iter().map(|name| (0x80, name.0.as_slice())).collect();
+        groups.push(group(11, &spouse));
+        if let Some(birthplace) = &self.birthplace {
+            groups.push(group(12, &[(0x80, &birthplace.0)]));
+        }
+        if let Some(sex) = self.sex {
+            groups.push(group(13, &[(0x80, sex.to_string().as_bytes())]));
+        }
+        groups
+    }
+}
+
 impl DataGroupSource for std::collections::BTreeMap<u8, Vec<u8>> {
     fn data_group(&self, number: u8) -> Option<&[u8]> {
         self.get(&number).map(Vec::as_slice)

@@ -48,7 +48,69 @@ pub struct PaceInfo {
     pub parameter_id: Option<u64>,
 }
 
+/// Returns the TR-03110-3 name of a PACE protocol OID, such as
+/// `id-PACE-ECDH-GM-AES-CBC-CMAC-128`, or `None` for an OID outside
+/// `id-PACE` (0.4.0.127.0.7.2.2.4).
+pub fn pace_protocol_name(protocol: &Oid) -> Option<&'static str> {
+    let arcs = protocol.arcs();
+    let (mapping, cipher) = match arcs.as_slice() {
+        [prefix @ .., mapping, cipher] if prefix == [0, 4, 0, 127, 0, 7, 2, 2, 4] => (*mapping, *cipher),
+        _ => return None,
+    };
+    let mapping = match mapping {
+        1 => "DH-GM",
+        2 => "ECDH-GM",
+        3 => "DH-IM",
+        4 => "ECDH-IM",
+        6 => "ECDH-CAM",
+        _ => return None,
+    };
+    let cipher = match cipher {
+        1 => "3DES-CBC-CBC",
+        2 => "AES-CBC-CMAC-128",
+        3 => "AES-CBC-CMAC-192",
+        4 => "AES-CBC-CMAC-256",
+        _ => return None,
+    };
+    let name = format!("id-PACE-{mapping}-{cipher}");
+    NAMES.iter().find(|candidate| **candidate == name).copied()
+}
+
+/// Every PACE protocol name, for [`pace_protocol_name`] to return as `'static`.
+const NAMES: [&str; 20] = [
+    "id-PACE-DH-GM-3DES-CBC-CBC",
+    "id-PACE-DH-GM-AES-CBC-CMAC-128",
+    "id-PACE-DH-GM-AES-CBC-CMAC-192",
+    "id-PACE-DH-GM-AES-CBC-CMAC-256",
+    "id-PACE-ECDH-GM-3DES-CBC-CBC",
+    "id-PACE-ECDH-GM-AES-CBC-CMAC-128",
+    "id-PACE-ECDH-GM-AES-CBC-CMAC-192",
+    "id-PACE-ECDH-GM-AES-CBC-CMAC-256",
+    "id-PACE-DH-IM-3DES-CBC-CBC",
+    "id-PACE-DH-IM-AES-CBC-CMAC-128",
+    "id-PACE-DH-IM-AES-CBC-CMAC-192",
+    "id-PACE-DH-IM-AES-CBC-CMAC-256",
+    "id-PACE-ECDH-IM-3DES-CBC-CBC",
+    "id-PACE-ECDH-IM-AES-CBC-CMAC-128",
+    "id-PACE-ECDH-IM-AES-CBC-CMAC-192",
+    "id-PACE-ECDH-IM-AES-CBC-CMAC-256",
+    "id-PACE-ECDH-CAM-3DES-CBC-CBC",
+    "id-PACE-ECDH-CAM-AES-CBC-CMAC-128",
+    "id-PACE-ECDH-CAM-AES-CBC-CMAC-192",
+    "id-PACE-ECDH-CAM-AES-CBC-CMAC-256",
+];
+
 impl PaceInfo {
+    /// Returns the protocol name, or `"unknown PACE protocol"`.
+    pub fn protocol_name(&self) -> &'static str {
+        pace_protocol_name(&self.protocol).unwrap_or("unknown PACE protocol")
+    }
+
+    /// Tells whether this crate can run the variant.
+    pub fn is_supported(&self) -> bool {
+        self.parameters().is_some()
+    }
+
     /// Returns the parameters to run this variant with, or `None` unless it is
     /// version 2 of ECDH Generic Mapping with AES on a supported
     /// standardized curve.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use neweid_core::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use neweid_core::profile::{self, Access, NewEidFile};
 use neweid_core::secret::PasswordKind;
-use neweid_core::sm::SecureMessaging;
+use neweid_core::sm::{chip_error_status, ChipSecureMessaging};
 
 use crate::content::CardContent;
 use crate::pace::{ChipPace, PaceOutcome};
@@ -64,7 +64,7 @@ enum Ef {
 struct Session {
     df: Option<Df>,
     ef: Option<Ef>,
-    sm: Option<SecureMessaging>,
+    sm: Option<ChipSecureMessaging>,
     pace: Option<ChipPace>,
     /// The password of the last successful PACE, which sets the access rights.
     authenticated: Option<PasswordKind>,
@@ -166,9 +166,9 @@ impl VirtualCard {
         };
         let command = match sm.unprotect_command(protected) {
             Ok(command) => command,
-            Err(_) => {
+            Err(error) => {
                 self.end_secure_session();
-                return ResponseApdu::status(StatusWord::SM_DATA_OBJECTS_INCORRECT).encode();
+                return ResponseApdu::status(chip_error_status(&error)).encode();
             }
         };
         let outer_ne = protected.le.unwrap_or(0);
@@ -356,9 +356,9 @@ impl VirtualCard {
             Ok(request) => request,
             Err(_) => return ResponseApdu::status(StatusWord::INCORRECT_DATA),
         };
-        let Some(info) = self.content.pace_infos.iter().find(|info| info.matches(&request)) else {
+        if !self.content.pace_parameters.contains(&request.parameters) {
             return ResponseApdu::status(StatusWord::REFERENCED_DATA_NOT_FOUND);
-        };
+        }
         let (password, warning) = match request.password {
             PasswordKind::Can => (self.content.secrets.can.duplicate(), None),
             PasswordKind::Pin => {
@@ -383,8 +383,13 @@ impl VirtualCard {
         // CAN in the same session; otherwise the card refuses to start.
         let suspended_without_can =
             request.password == PasswordKind::Pin && self.pin_tries_left == 1 && !self.session.can_verified;
-        self.session.pace = Some(ChipPace::new(info.clone(), request.password, password, suspended_without_can));
-        ResponseApdu::status(warning.unwrap_or(StatusWord::SUCCESS))
+        match ChipPace::new(request.parameters, request.password, password, suspended_without_can) {
+            Ok(pace) => {
+                self.session.pace = Some(pace);
+                ResponseApdu::status(warning.unwrap_or(StatusWord::SUCCESS))
+            }
+            Err(_) => ResponseApdu::status(StatusWord::UNKNOWN),
+        }
     }
 
     fn general_authenticate(&mut self, command: &CommandApdu, chained: bool) -> ResponseApdu {

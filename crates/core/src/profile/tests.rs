@@ -185,3 +185,17 @@ fn private_data_decodes_what_was_read() {
     assert_eq!(data.spouse_name, None);
     assert_eq!(data.father_name, None);
 }
+
+#[test]
+fn private_data_round_trips() {
+    let data = PrivateData {
+        father_name: Some(CnsBytes(vec![0x01, 0x4E, 0x2F])),
+        mother_name: Some(CnsBytes(vec![0x01, 0x45, 0x5E])),
+        spouse_name: None,
+        birthplace: Some(CnsBytes(b"Taipei".to_vec())),
+        sex: Some('M'),
+    };
+    let groups: BTreeMap<u8, Vec<u8>> = data.encode().into_iter().collect();
+    assert_eq!(groups.get(&11), Some(&vec![0x6B, 0x00]));
+    assert_eq!(PrivateData::decode(&groups).unwrap(), data);
+}
