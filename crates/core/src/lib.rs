@@ -9,6 +9,7 @@
 pub mod apdu;
 pub mod asn1;
 pub mod error;
+pub mod pa;
 pub mod secret;
 pub mod tlv;
 
