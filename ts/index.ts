@@ -7,3 +7,24 @@ export type { Language, Localized } from './i18n.js'
 
 /** Returns the version of the loaded native addon. */
 export const nativeVersion = (): string => native.nativeVersion()
+
+export {
+  TrustStore,
+  verifyPassiveAuthentication,
+  verifyPassiveAuthenticationSync,
+  verifyCardSecurity,
+  verifyCardSecuritySync,
+  VerificationCheck,
+} from './verify/index.js'
+export type {
+  CertificateInfo,
+  CrlInfo,
+  MasterListResult,
+  SkippedFile,
+  PassiveAuthenticationEvidence,
+  PassiveAuthenticationPolicy,
+  DigestName,
+  Verification,
+  CardSecurityVerification,
+  SignerDescription,
+} from './verify/index.js'
