@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 
 import { NewEidError, isNewEidError } from '../errors/index.js'
-import { getLanguage, setLanguage, type Language } from '../i18n.js'
+import { LANGUAGES, getLanguage, setLanguage, type Language } from '../i18n.js'
 import { verifyPassiveAuthentication, type PassiveAuthenticationEvidence } from '../verify/passive-authentication.js'
 import type { PassiveAuthenticationPolicy } from '../verify/policy.js'
 import type { Verification } from '../verify/result.js'
@@ -79,7 +79,12 @@ export function registerVerifyCommand(program: Command): Command {
 
 async function runVerify(file: string, options: VerifyOptions): Promise<number> {
   try {
-    if (options.lang !== undefined) setLanguage(options.lang as Language)
+    if (options.lang !== undefined) {
+      if (!LANGUAGES.includes(options.lang as Language)) {
+        throw new NewEidError('INVALID_INPUT', { step: 'verify.options', detail: `--lang ${options.lang}: use zh-TW or en` })
+      }
+      setLanguage(options.lang as Language)
+    }
     const policy: PassiveAuthenticationPolicy = {}
     if (options.crlRequired) policy.crl = 'required'
     if (options.at !== undefined) {
