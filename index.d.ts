@@ -45,18 +45,6 @@ export interface CertificateInfo {
   fingerprint: string
 }
 
-/** One check of a verification. */
-export interface CheckResult {
-  name: string
-  ok: boolean
-  required: boolean
-  /** A stable reason code such as `hash_mismatch`. */
-  code: string
-  params: Record<string, string>
-  /** The reason in English. */
-  message: string
-}
-
 /** A CRL in a trust store. */
 export interface CrlInfo {
   issuer: string
@@ -86,23 +74,17 @@ export interface PolicyInput {
   acceptDataGroupsNotInSod?: boolean
 }
 
-/** Who signed the object. */
-export interface SignerResult {
-  subject: string
-  issuer: string
-  serial: string
-  fingerprint: string
-  notBefore: number
-  notAfter: number
-}
-
 /** The result of a verification. */
 export interface VerificationResult {
   ok: boolean
-  checks: Array<CheckResult>
-  /** The signingTime attribute, in milliseconds since the Unix epoch. */
-  signingTime?: number
-  signer?: SignerResult
+  /**
+   * `{ ok, signingTime, signer, checks }` as JSON, with times in
+   * milliseconds since the Unix epoch. One string crosses into JavaScript
+   * instead of an object per check and field, because creating objects
+   * through N-API cost about as much as the rest of the verification
+   * (measured with benches/pa.bench.mjs).
+   */
+  json: string
   /** The signed content of EF.CardSecurity or a master list. */
   content?: Buffer
   /** The certificates of a master list, as DER. */
@@ -121,13 +103,14 @@ export declare function verifyCardSecuritySync(trust: NativeTrustStore, bytes: U
 export declare function verifyMasterListSync(trust: NativeTrustStore, bytes: Uint8Array, policy?: PolicyInput | undefined | null): VerificationResult
 
 /**
- * Runs Passive Authentication of an EF.SOD over the data groups read
- * (`numbers[i]` is the number of `groups[i]`) on the libuv thread pool.
+ * Runs Passive Authentication of an EF.SOD over the data groups read on the
+ * libuv thread pool. `groups` holds the data groups one after the other and
+ * `layout` a number and a length for each of them.
  */
-export declare function verifyPassiveAuthentication(trust: NativeTrustStore, sod: Uint8Array, numbers: Array<number>, groups: Array<Uint8Array>, policy?: PolicyInput | undefined | null): Promise<VerificationResult>
+export declare function verifyPassiveAuthentication(trust: NativeTrustStore, sod: Uint8Array, layout: Uint32Array, groups: Uint8Array, policy?: PolicyInput | undefined | null): Promise<VerificationResult>
 
 /**
  * The synchronous twin of `verifyPassiveAuthentication`: same checks, on
  * the calling thread.
  */
-export declare function verifyPassiveAuthenticationSync(trust: NativeTrustStore, sod: Uint8Array, numbers: Array<number>, groups: Array<Uint8Array>, policy?: PolicyInput | undefined | null): VerificationResult
+export declare function verifyPassiveAuthenticationSync(trust: NativeTrustStore, sod: Uint8Array, layout: Uint32Array, groups: Uint8Array, policy?: PolicyInput | undefined | null): VerificationResult

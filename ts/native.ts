@@ -5,10 +5,8 @@ import * as binding from '../index.js'
 export default binding
 export type {
   CertificateInfo,
-  CheckResult,
   CrlInfo,
   NativeTrustStore,
   PolicyInput,
-  SignerResult,
   VerificationResult,
 } from '../index.js'

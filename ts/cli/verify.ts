@@ -98,7 +98,8 @@ async function runVerify(file: string, options: VerifyOptions): Promise<number> 
     const evidence = await readEvidenceFile(file)
     const verification = await verifyPassiveAuthentication(evidence, trust, policy)
     if (options.json) {
-      console.log(JSON.stringify({ ...verification, skipped: trust.skipped }, null, 2))
+      const { ok, signingTime, signer, checks } = verification
+      console.log(JSON.stringify({ ok, signingTime, signer, checks, skipped: trust.skipped }, null, 2))
     } else {
       for (const skipped of trust.skipped) console.error(`${TEXT.skipped[getLanguage()]}: ${skipped.file} (${skipped.reason})`)
       console.log(formatVerification(verification))

@@ -202,10 +202,12 @@ const SUBJECT_LABELS: Record<string, Localized> = {
   csca: { 'zh-TW': 'CSCA', en: 'CSCA' },
 }
 
-/** Renders a check reason; unknown codes fall back to the native English text. */
-export function renderDetail(code: string, params: Params, fallback: string): Localized {
+/** Renders a check reason; an unknown code is shown with its parameters. */
+export function renderDetail(code: string, params: Params): Localized {
   const template = DETAIL_TEMPLATES[code]
-  return template ? template(params) : { 'zh-TW': fallback, en: fallback }
+  if (template) return template(params)
+  const fallback = `${code} ${JSON.stringify(params)}`
+  return { 'zh-TW': fallback, en: fallback }
 }
 
 /** Returns a human label for a check name such as `dg7.hash` or `ds.validity`. */

@@ -28,8 +28,10 @@ function bytesFrom(value: Uint8Array | string, what: string): Uint8Array {
 
 interface NativeEvidence {
   sod: Uint8Array
-  numbers: number[]
-  groups: Uint8Array[]
+  /** A data group number and a length for each group in `groups`. */
+  layout: Uint32Array
+  /** The data groups one after the other, so that one buffer crosses into the addon. */
+  groups: Uint8Array
 }
 
 function normalize(evidence: PassiveAuthenticationEvidence): NativeEvidence {
@@ -38,17 +40,19 @@ function normalize(evidence: PassiveAuthenticationEvidence): NativeEvidence {
   }
   const entries: [unknown, Uint8Array | string][] =
     evidence.dataGroups instanceof Map ? [...evidence.dataGroups.entries()] : Object.entries(evidence.dataGroups)
-  const numbers: number[] = []
+  const layout = new Uint32Array(entries.length * 2)
   const groups: Uint8Array[] = []
   for (const [key, value] of entries) {
     const number = typeof key === 'number' ? key : /^(?:dg)?(\d{1,2})$/i.test(String(key)) ? Number(/\d+/.exec(String(key))?.[0]) : NaN
     if (!Number.isInteger(number) || number < 1 || number > 16) {
       throw new NewEidError('INVALID_INPUT', { step: 'verify.evidence', detail: `data group key ${JSON.stringify(key)} is not a number from 1 to 16` })
     }
-    numbers.push(number)
-    groups.push(bytesFrom(value, `data group ${number}`))
+    const bytes = bytesFrom(value, `data group ${number}`)
+    layout[groups.length * 2] = number
+    layout[groups.length * 2 + 1] = bytes.length
+    groups.push(bytes)
   }
-  return { sod: bytesFrom(evidence.sod, 'sod'), numbers, groups }
+  return { sod: bytesFrom(evidence.sod, 'sod'), layout, groups: Buffer.concat(groups) }
 }
 
 /**
@@ -65,7 +69,7 @@ export async function verifyPassiveAuthentication(
 ): Promise<Verification> {
   const input = normalize(evidence)
   try {
-    const result = await native.verifyPassiveAuthentication(TrustStore.nativeOf(trust), input.sod, input.numbers, input.groups, toNativePolicy(policy))
+    const result = await native.verifyPassiveAuthentication(TrustStore.nativeOf(trust), input.sod, input.layout, input.groups, toNativePolicy(policy))
     return verificationFrom(result)
   } catch (error) {
     throw fromNativeError(error, 'verify.passive_authentication')
@@ -80,7 +84,7 @@ export function verifyPassiveAuthenticationSync(
 ): Verification {
   const input = normalize(evidence)
   try {
-    return verificationFrom(native.verifyPassiveAuthenticationSync(TrustStore.nativeOf(trust), input.sod, input.numbers, input.groups, toNativePolicy(policy)))
+    return verificationFrom(native.verifyPassiveAuthenticationSync(TrustStore.nativeOf(trust), input.sod, input.layout, input.groups, toNativePolicy(policy)))
   } catch (error) {
     throw fromNativeError(error, 'verify.passive_authentication')
   }

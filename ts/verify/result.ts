@@ -1,6 +1,15 @@
 import { getLanguage, type Localized } from '../i18n.js'
-import type { CheckResult, SignerResult, VerificationResult } from '../native.js'
+import type { VerificationResult } from '../native.js'
 import { checkLabel, renderDetail } from './messages.js'
+
+/** A check as the native layer sends it, inside `checksJson`. */
+interface NativeCheck {
+  name: string
+  ok: boolean
+  required: boolean
+  code: string
+  params: Record<string, string>
+}
 
 /**
  * One check of a verification. `name` is stable (`sod.signature`,
@@ -15,21 +24,19 @@ export class VerificationCheck {
   readonly required: boolean
   readonly code: string
   readonly params: Readonly<Record<string, string>>
-  readonly #english: string
   #details: Localized | undefined
 
-  constructor(native: CheckResult) {
+  constructor(native: NativeCheck) {
     this.name = native.name
     this.ok = native.ok
     this.required = native.required
     this.code = native.code
     this.params = native.params
-    this.#english = native.message
   }
 
   /** The reason in every language, rendered on first use. */
   get details(): Localized {
-    this.#details ??= renderDetail(this.code, this.params, this.#english)
+    this.#details ??= renderDetail(this.code, this.params)
     return this.#details
   }
 
@@ -74,20 +81,60 @@ export interface CardSecurityVerification extends Verification {
   securityInfos?: Uint8Array
 }
 
-function signerFrom(native: SignerResult): SignerDescription {
-  return {
-    subject: native.subject,
-    issuer: native.issuer,
-    serial: native.serial,
-    fingerprint: native.fingerprint,
-    notBefore: new Date(native.notBefore),
-    notAfter: new Date(native.notAfter),
+/** The JSON that the native layer sends: times in milliseconds since the Unix epoch. */
+interface NativeVerification {
+  ok: boolean
+  signingTime: number | null
+  signer: { subject: string; issuer: string; serial: string; fingerprint: string; notBefore: number; notAfter: number } | null
+  checks: NativeCheck[]
+}
+
+/**
+ * A verification result whose checks are decoded from the native JSON on
+ * first access, so that a caller that needs only `ok` does not pay for them.
+ */
+class NativeBackedVerification implements Verification {
+  readonly ok: boolean
+  readonly #json: string
+  #decoded: { checks: VerificationCheck[]; signingTime?: Date; signer?: SignerDescription } | undefined
+
+  constructor(ok: boolean, json: string) {
+    this.ok = ok
+    this.#json = json
+  }
+
+  #decode() {
+    if (this.#decoded === undefined) {
+      const parsed = JSON.parse(this.#json) as NativeVerification
+      const decoded: { checks: VerificationCheck[]; signingTime?: Date; signer?: SignerDescription } = {
+        checks: parsed.checks.map((check) => new VerificationCheck(check)),
+      }
+      if (parsed.signingTime !== null) decoded.signingTime = new Date(parsed.signingTime)
+      if (parsed.signer !== null) {
+        decoded.signer = { ...parsed.signer, notBefore: new Date(parsed.signer.notBefore), notAfter: new Date(parsed.signer.notAfter) }
+      }
+      this.#decoded = decoded
+    }
+    return this.#decoded
+  }
+
+  get checks(): VerificationCheck[] {
+    return this.#decode().checks
+  }
+
+  get signingTime(): Date | undefined {
+    return this.#decode().signingTime
+  }
+
+  get signer(): SignerDescription | undefined {
+    return this.#decode().signer
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { ok: this.ok, signingTime: this.signingTime, signer: this.signer, checks: this.checks }
   }
 }
 
 export function verificationFrom(native: VerificationResult): Verification {
-  const result: Verification = { ok: native.ok, checks: native.checks.map((check) => new VerificationCheck(check)) }
-  if (native.signingTime !== undefined && native.signingTime !== null) result.signingTime = new Date(native.signingTime)
-  if (native.signer) result.signer = signerFrom(native.signer)
-  return result
+  return new NativeBackedVerification(native.ok, native.json)
 }

@@ -4,11 +4,10 @@
 //! Inputs are copied into Rust memory on the JavaScript thread, `compute`
 //! never touches JavaScript, and panics are caught before they reach it.
 
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Uint8Array};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Uint32ArraySlice, Uint8ArraySlice};
 use napi::{Env, Task};
 use napi_derive::napi;
 
@@ -92,9 +91,9 @@ pub struct CrlInfo {
 fn certificate_info(trusted: &pa::trust::TrustedCertificate) -> CertificateInfo {
     let certificate = &trusted.certificate;
     CertificateInfo {
-        subject: certificate.subject_text(),
-        issuer: certificate.issuer_text(),
-        serial: certificate.serial_hex(),
+        subject: certificate.subject_text().to_owned(),
+        issuer: certificate.issuer_text().to_owned(),
+        serial: certificate.serial_hex().to_owned(),
         role: match trusted.role {
             pa::CertificateRole::Anchor => "anchor",
             pa::CertificateRole::Link => "link",
@@ -102,7 +101,7 @@ fn certificate_info(trusted: &pa::trust::TrustedCertificate) -> CertificateInfo 
         .to_owned(),
         not_before: certificate.not_before() as f64 * 1000.0,
         not_after: certificate.not_after() as f64 * 1000.0,
-        key: certificate.key_description(),
+        key: certificate.key_description().to_owned(),
         fingerprint: certificate.fingerprint().iter().map(|b| format!("{b:02x}")).collect(),
     }
 }
@@ -142,10 +141,9 @@ impl NativeTrustStore {
 
     /// Adds CSCA certificates from DER or PEM (one or more blocks).
     #[napi]
-    pub fn add_certificates(&mut self, bytes: Uint8Array) -> Result<Vec<CertificateInfo>> {
-        let input = bytes.to_vec();
+    pub fn add_certificates(&mut self, bytes: Uint8ArraySlice) -> Result<Vec<CertificateInfo>> {
         guarded(|| {
-            let blocks = pa::pem_or_der_blocks(&input, "CERTIFICATE").map_err(|e| core_error(e.into()))?;
+            let blocks = pa::pem_or_der_blocks(&bytes, "CERTIFICATE").map_err(|e| core_error(e.into()))?;
             if blocks.is_empty() {
                 return Err(error(ErrorCode::InvalidInput, "no CERTIFICATE block in the PEM input"));
             }
@@ -161,10 +159,9 @@ impl NativeTrustStore {
 
     /// Adds CRLs from DER or PEM (one or more `X509 CRL` blocks).
     #[napi]
-    pub fn add_crls(&mut self, bytes: Uint8Array) -> Result<Vec<CrlInfo>> {
-        let input = bytes.to_vec();
+    pub fn add_crls(&mut self, bytes: Uint8ArraySlice) -> Result<Vec<CrlInfo>> {
         guarded(|| {
-            let blocks = pa::pem_or_der_blocks(&input, "X509 CRL").map_err(|e| core_error(e.into()))?;
+            let blocks = pa::pem_or_der_blocks(&bytes, "X509 CRL").map_err(|e| core_error(e.into()))?;
             if blocks.is_empty() {
                 return Err(error(ErrorCode::InvalidInput, "no X509 CRL block in the PEM input"));
             }
@@ -270,38 +267,16 @@ fn policy_from(input: Option<PolicyInput>) -> Result<Policy> {
     Ok(policy)
 }
 
-/// One check of a verification.
-#[napi(object)]
-pub struct CheckResult {
-    pub name: String,
-    pub ok: bool,
-    pub required: bool,
-    /// A stable reason code such as `hash_mismatch`.
-    pub code: String,
-    pub params: HashMap<String, String>,
-    /// The reason in English.
-    pub message: String,
-}
-
-/// Who signed the object.
-#[napi(object)]
-pub struct SignerResult {
-    pub subject: String,
-    pub issuer: String,
-    pub serial: String,
-    pub fingerprint: String,
-    pub not_before: f64,
-    pub not_after: f64,
-}
-
 /// The result of a verification.
 #[napi(object)]
 pub struct VerificationResult {
     pub ok: bool,
-    pub checks: Vec<CheckResult>,
-    /// The signingTime attribute, in milliseconds since the Unix epoch.
-    pub signing_time: Option<f64>,
-    pub signer: Option<SignerResult>,
+    /// `{ ok, signingTime, signer, checks }` as JSON, with times in
+    /// milliseconds since the Unix epoch. One string crosses into JavaScript
+    /// instead of an object per check and field, because creating objects
+    /// through N-API cost about as much as the rest of the verification
+    /// (measured with benches/pa.bench.mjs).
+    pub json: String,
     /// The signed content of EF.CardSecurity or a master list.
     pub content: Option<Buffer>,
     /// The certificates of a master list, as DER.
@@ -317,23 +292,6 @@ pub struct Outcome {
 
 fn to_result(outcome: Outcome) -> VerificationResult {
     let Outcome { verification, kind } = outcome;
-    let checks = verification
-        .checks
-        .iter()
-        .map(|check| CheckResult {
-            name: check.name.clone(),
-            ok: check.ok,
-            required: check.required,
-            code: check.detail.code.to_owned(),
-            params: check
-                .detail
-                .params
-                .iter()
-                .map(|(key, value)| ((*key).to_owned(), value.clone()))
-                .collect(),
-            message: check.message(),
-        })
-        .collect();
     let certificates = (kind == pa::SignedObjectKind::MasterList)
         .then(|| lds::decode_master_list(&verification.content).ok())
         .flatten()
@@ -342,54 +300,40 @@ fn to_result(outcome: Outcome) -> VerificationResult {
         .then(|| Buffer::from(verification.content.clone()));
     VerificationResult {
         ok: verification.ok,
-        checks,
-        signing_time: verification.signing_time.map(|at| at as f64 * 1000.0),
-        signer: verification.signer.map(|signer| SignerResult {
-            subject: signer.subject,
-            issuer: signer.issuer,
-            serial: signer.serial,
-            fingerprint: signer.fingerprint,
-            not_before: signer.not_before as f64 * 1000.0,
-            not_after: signer.not_after as f64 * 1000.0,
-        }),
+        json: verification.to_json(),
         content,
         certificates,
     }
 }
 
-/// A verification with its inputs copied out of JavaScript.
+/// Runs one verification on borrowed inputs, catching panics.
+fn verify_now(
+    kind: pa::SignedObjectKind,
+    trust: &pa::TrustStore,
+    signed: &[u8],
+    groups: &[(u8, &[u8])],
+    policy: &Policy,
+) -> Result<Outcome> {
+    guarded(|| {
+        let now = pa::unix_now();
+        let verification = match kind {
+            pa::SignedObjectKind::DocumentSecurityObject => pa::verify_sod(signed, groups, trust, policy, now),
+            pa::SignedObjectKind::CardSecurity => pa::verify_card_security(signed, trust, policy, now),
+            pa::SignedObjectKind::MasterList => pa::verify_master_list(signed, trust, policy, now),
+        };
+        Ok(Outcome { verification, kind })
+    })
+}
+
+/// A verification with its inputs copied out of JavaScript, so that the
+/// thread pool never reads JavaScript memory.
 pub struct VerifyTask {
     kind: pa::SignedObjectKind,
     trust: Arc<pa::TrustStore>,
     signed: Vec<u8>,
-    data_groups: Vec<(u8, Vec<u8>)>,
+    groups: Vec<u8>,
+    layout: Vec<(u8, usize)>,
     policy: Policy,
-}
-
-impl VerifyTask {
-    fn run(&self) -> Result<Outcome> {
-        guarded(|| {
-            let now = pa::unix_now();
-            let groups: Vec<(u8, &[u8])> = self
-                .data_groups
-                .iter()
-                .map(|(number, bytes)| (*number, bytes.as_slice()))
-                .collect();
-            let verification = match self.kind {
-                pa::SignedObjectKind::DocumentSecurityObject => {
-                    pa::verify_sod(&self.signed, &groups, &self.trust, &self.policy, now)
-                }
-                pa::SignedObjectKind::CardSecurity => {
-                    pa::verify_card_security(&self.signed, &self.trust, &self.policy, now)
-                }
-                pa::SignedObjectKind::MasterList => pa::verify_master_list(&self.signed, &self.trust, &self.policy, now),
-            };
-            Ok(Outcome {
-                verification,
-                kind: self.kind,
-            })
-        })
-    }
 }
 
 impl Task for VerifyTask {
@@ -397,7 +341,9 @@ impl Task for VerifyTask {
     type JsValue = VerificationResult;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        self.run().map_err(|failure| napi::Error::new(napi::Status::GenericFailure, code_prefixed(&failure)))
+        let groups = split_groups(&self.layout, &self.groups);
+        verify_now(self.kind, &self.trust, &self.signed, &groups, &self.policy)
+            .map_err(|failure| napi::Error::new(napi::Status::GenericFailure, code_prefixed(&failure)))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -411,17 +357,18 @@ fn code_prefixed(failure: &napi::Error<ErrorCode>) -> String {
     format!("{}: {}", failure.status.as_ref(), failure.reason)
 }
 
-fn data_groups_from(numbers: Vec<u32>, groups: Vec<Uint8Array>) -> Result<Vec<(u8, Vec<u8>)>> {
-    if numbers.len() != groups.len() {
-        return Err(error(
-            ErrorCode::InvalidInput,
-            format!("{} data group numbers for {} data groups", numbers.len(), groups.len()),
-        ));
+/// Checks `layout`, which holds a data group number and a length for each
+/// group in `total` concatenated bytes, and returns (number, length) pairs.
+fn parse_layout(layout: &[u32], total: usize) -> Result<Vec<(u8, usize)>> {
+    if layout.len() % 2 != 0 {
+        return Err(error(ErrorCode::InvalidInput, "the data group layout must hold number and length pairs"));
     }
     let mut seen = [false; 17];
-    let mut out = Vec::with_capacity(numbers.len());
-    for (number, bytes) in numbers.into_iter().zip(groups) {
-        let index = u8::try_from(number).ok().filter(|n| (1..=lds::MAX_DATA_GROUP).contains(n));
+    let mut out = Vec::with_capacity(layout.len() / 2);
+    let mut remaining = total;
+    for pair in layout.chunks_exact(2) {
+        let [number, length] = pair else { continue };
+        let index = u8::try_from(*number).ok().filter(|n| (1..=lds::MAX_DATA_GROUP).contains(n));
         let Some(number) = index else {
             return Err(error(
                 ErrorCode::InvalidInput,
@@ -434,38 +381,55 @@ fn data_groups_from(numbers: Vec<u32>, groups: Vec<Uint8Array>) -> Result<Vec<(u
             }
             *slot = true;
         }
-        out.push((number, bytes.to_vec()));
+        let length = usize::try_from(*length).unwrap_or(usize::MAX);
+        remaining = remaining.checked_sub(length).ok_or_else(|| {
+            error(
+                ErrorCode::InvalidInput,
+                format!("data group {number} is longer than the bytes given"),
+            )
+        })?;
+        out.push((number, length));
+    }
+    if remaining != 0 {
+        return Err(error(
+            ErrorCode::InvalidInput,
+            format!("{remaining} bytes follow the last data group"),
+        ));
     }
     Ok(out)
 }
 
-fn sod_task(
-    trust: &NativeTrustStore,
-    sod: Uint8Array,
-    numbers: Vec<u32>,
-    groups: Vec<Uint8Array>,
-    policy: Option<PolicyInput>,
-) -> Result<VerifyTask> {
-    Ok(VerifyTask {
-        kind: pa::SignedObjectKind::DocumentSecurityObject,
-        trust: trust.inner.clone(),
-        signed: sod.to_vec(),
-        data_groups: data_groups_from(numbers, groups)?,
-        policy: policy_from(policy)?,
-    })
+/// Splits concatenated data groups by a layout that `parse_layout` checked.
+fn split_groups<'a>(layout: &[(u8, usize)], groups: &'a [u8]) -> Vec<(u8, &'a [u8])> {
+    let mut rest = groups;
+    let mut out = Vec::with_capacity(layout.len());
+    for (number, length) in layout {
+        let (bytes, tail) = rest.split_at((*length).min(rest.len()));
+        out.push((*number, bytes));
+        rest = tail;
+    }
+    out
 }
 
-/// Runs Passive Authentication of an EF.SOD over the data groups read
-/// (`numbers[i]` is the number of `groups[i]`) on the libuv thread pool.
+/// Runs Passive Authentication of an EF.SOD over the data groups read on the
+/// libuv thread pool. `groups` holds the data groups one after the other and
+/// `layout` a number and a length for each of them.
 #[napi(ts_return_type = "Promise<VerificationResult>")]
 pub fn verify_passive_authentication(
     trust: &NativeTrustStore,
-    sod: Uint8Array,
-    numbers: Vec<u32>,
-    groups: Vec<Uint8Array>,
+    sod: Uint8ArraySlice,
+    layout: Uint32ArraySlice,
+    groups: Uint8ArraySlice,
     policy: Option<PolicyInput>,
 ) -> Result<AsyncTask<VerifyTask>> {
-    Ok(AsyncTask::new(sod_task(trust, sod, numbers, groups, policy)?))
+    Ok(AsyncTask::new(VerifyTask {
+        kind: pa::SignedObjectKind::DocumentSecurityObject,
+        trust: trust.inner.clone(),
+        layout: parse_layout(&layout, groups.len())?,
+        signed: sod.to_vec(),
+        groups: groups.to_vec(),
+        policy: policy_from(policy)?,
+    }))
 }
 
 /// The synchronous twin of `verifyPassiveAuthentication`: same checks, on
@@ -473,25 +437,36 @@ pub fn verify_passive_authentication(
 #[napi]
 pub fn verify_passive_authentication_sync(
     trust: &NativeTrustStore,
-    sod: Uint8Array,
-    numbers: Vec<u32>,
-    groups: Vec<Uint8Array>,
+    sod: Uint8ArraySlice,
+    layout: Uint32ArraySlice,
+    groups: Uint8ArraySlice,
     policy: Option<PolicyInput>,
 ) -> Result<VerificationResult> {
-    sod_task(trust, sod, numbers, groups, policy)?.run().map(to_result)
+    let layout = parse_layout(&layout, groups.len())?;
+    let policy = policy_from(policy)?;
+    let groups = split_groups(&layout, &groups);
+    verify_now(
+        pa::SignedObjectKind::DocumentSecurityObject,
+        &trust.inner,
+        &sod,
+        &groups,
+        &policy,
+    )
+    .map(to_result)
 }
 
 fn signed_object_task(
     kind: pa::SignedObjectKind,
     trust: &NativeTrustStore,
-    bytes: Uint8Array,
+    bytes: &[u8],
     policy: Option<PolicyInput>,
 ) -> Result<VerifyTask> {
     Ok(VerifyTask {
         kind,
         trust: trust.inner.clone(),
         signed: bytes.to_vec(),
-        data_groups: Vec::new(),
+        groups: Vec::new(),
+        layout: Vec::new(),
         policy: policy_from(policy)?,
     })
 }
@@ -500,13 +475,13 @@ fn signed_object_task(
 #[napi(ts_return_type = "Promise<VerificationResult>")]
 pub fn verify_card_security(
     trust: &NativeTrustStore,
-    bytes: Uint8Array,
+    bytes: Uint8ArraySlice,
     policy: Option<PolicyInput>,
 ) -> Result<AsyncTask<VerifyTask>> {
     Ok(AsyncTask::new(signed_object_task(
         pa::SignedObjectKind::CardSecurity,
         trust,
-        bytes,
+        &bytes,
         policy,
     )?))
 }
@@ -514,12 +489,11 @@ pub fn verify_card_security(
 #[napi]
 pub fn verify_card_security_sync(
     trust: &NativeTrustStore,
-    bytes: Uint8Array,
+    bytes: Uint8ArraySlice,
     policy: Option<PolicyInput>,
 ) -> Result<VerificationResult> {
-    signed_object_task(pa::SignedObjectKind::CardSecurity, trust, bytes, policy)?
-        .run()
-        .map(to_result)
+    let policy = policy_from(policy)?;
+    verify_now(pa::SignedObjectKind::CardSecurity, &trust.inner, &bytes, &[], &policy).map(to_result)
 }
 
 /// Verifies a CSCA master list's signature and its signer's chain to the
@@ -527,12 +501,11 @@ pub fn verify_card_security_sync(
 #[napi]
 pub fn verify_master_list_sync(
     trust: &NativeTrustStore,
-    bytes: Uint8Array,
+    bytes: Uint8ArraySlice,
     policy: Option<PolicyInput>,
 ) -> Result<VerificationResult> {
-    signed_object_task(pa::SignedObjectKind::MasterList, trust, bytes, policy)?
-        .run()
-        .map(to_result)
+    let policy = policy_from(policy)?;
+    verify_now(pa::SignedObjectKind::MasterList, &trust.inner, &bytes, &[], &policy).map(to_result)
 }
 
 /// Every reason code a check can carry, for the message catalogs.

@@ -144,7 +144,7 @@ pub fn sign_content(
         return Err(Error::ApiMisuse("RSA-PSS needs an RSA key"));
     }
 
-    let content_digest = openssl::hash::hash(digest.message_digest(), content).context("hash eContent")?;
+    let content_digest = digest.hash(content).context("hash eContent")?;
     let signed_attributes = encode_signed_attributes(content_type, &content_digest, options.signing_time)?;
     let signature = sign(&signer.key, scheme, &signed_attributes)?;
 

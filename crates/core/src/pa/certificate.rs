@@ -49,6 +49,11 @@ pub struct Certificate {
     /// `KeyUsage` bits with bit 0 (`digitalSignature`) as the lowest.
     key_usage: Option<u16>,
     fingerprint: [u8; 32],
+    /// Texts rendered once, because verification results quote them often.
+    subject_text: String,
+    issuer_text: String,
+    serial_hex: String,
+    key_description: String,
 }
 
 impl Certificate {
@@ -58,7 +63,14 @@ impl Certificate {
         let x509 = X509::from_der(der).context("parse X.509 certificate")?;
         let public_key = x509.public_key().context("read certificate public key")?;
         let fingerprint = sha256(der)?;
+        let subject_text = name_text(x509.subject_name());
+        let issuer_text = name_text(x509.issuer_name());
+        let key_description = describe_key(&public_key);
         Ok(Self {
+            subject_text,
+            issuer_text,
+            serial_hex: hex(&fields.serial),
+            key_description,
             der: der.to_vec(),
             x509,
             public_key,
@@ -161,22 +173,22 @@ impl Certificate {
     }
 
     /// The subject as one line, such as `C=TW, O=MOI, CN=CSCA`.
-    pub fn subject_text(&self) -> String {
-        name_text(self.x509.subject_name())
+    pub fn subject_text(&self) -> &str {
+        &self.subject_text
     }
 
-    pub fn issuer_text(&self) -> String {
-        name_text(self.x509.issuer_name())
+    pub fn issuer_text(&self) -> &str {
+        &self.issuer_text
     }
 
     /// The serial number in hex.
-    pub fn serial_hex(&self) -> String {
-        hex(&self.serial)
+    pub fn serial_hex(&self) -> &str {
+        &self.serial_hex
     }
 
     /// Describes the public key, such as `EC brainpoolP256r1` or `RSA 3072`.
-    pub fn key_description(&self) -> String {
-        describe_key(&self.public_key)
+    pub fn key_description(&self) -> &str {
+        &self.key_description
     }
 }
 
@@ -228,7 +240,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn sha256(bytes: &[u8]) -> Result<[u8; 32], Error> {
-    let digest = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), bytes).context("SHA-256")?;
+    let digest = super::algorithm::DigestAlgorithm::Sha256.hash(bytes).context("SHA-256")?;
     let mut out = [0u8; 32];
     out.copy_from_slice(&digest);
     Ok(out)

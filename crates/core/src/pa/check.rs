@@ -147,10 +147,97 @@ impl Verification {
         self.checks.iter().find(|check| check.name == name)
     }
 
+    /// Writes the result as JSON: `{ "ok", "signingTime", "signer", "checks" }`
+    /// with times in milliseconds since the Unix epoch and `null` for what
+    /// is absent. `content` and `lds` are left out.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256 + self.checks.len() * 160);
+        out.push_str(if self.ok { "{\"ok\":true" } else { "{\"ok\":false" });
+        out.push_str(",\"signingTime\":");
+        match self.signing_time {
+            Some(at) => out.push_str(&(i128::from(at) * 1000).to_string()),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"signer\":");
+        match &self.signer {
+            Some(signer) => {
+                out.push_str("{\"subject\":");
+                push_json_string(&mut out, &signer.subject);
+                out.push_str(",\"issuer\":");
+                push_json_string(&mut out, &signer.issuer);
+                out.push_str(",\"serial\":");
+                push_json_string(&mut out, &signer.serial);
+                out.push_str(",\"fingerprint\":");
+                push_json_string(&mut out, &signer.fingerprint);
+                out.push_str(&format!(
+                    ",\"notBefore\":{},\"notAfter\":{}}}",
+                    i128::from(signer.not_before) * 1000,
+                    i128::from(signer.not_after) * 1000
+                ));
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"checks\":");
+        out.push_str(&checks_to_json(&self.checks));
+        out.push('}');
+        out
+    }
+
     /// Returns the required checks that failed.
     pub fn failures(&self) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(|check| check.required && !check.ok)
     }
+}
+
+/// Writes checks as a JSON array of `{ name, ok, required, code, params }`,
+/// for bindings that pass one string instead of many objects.
+pub fn checks_to_json(checks: &[Check]) -> String {
+    let mut out = String::with_capacity(checks.len() * 160);
+    out.push('[');
+    for (index, check) in checks.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"name\":");
+        push_json_string(&mut out, &check.name);
+        out.push_str(if check.ok { ",\"ok\":true" } else { ",\"ok\":false" });
+        out.push_str(if check.required {
+            ",\"required\":true"
+        } else {
+            ",\"required\":false"
+        });
+        out.push_str(",\"code\":");
+        push_json_string(&mut out, check.detail.code);
+        out.push_str(",\"params\":{");
+        for (position, (key, value)) in check.detail.params.iter().enumerate() {
+            if position > 0 {
+                out.push(',');
+            }
+            push_json_string(&mut out, key);
+            out.push(':');
+            push_json_string(&mut out, value);
+        }
+        out.push_str("}}");
+    }
+    out.push(']');
+    out
+}
+
+/// Appends `text` as a JSON string literal (RFC 8259 §7).
+pub(crate) fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for character in text.chars() {
+        match character {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            control if u32::from(control) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(control))),
+            other => out.push(other),
+        }
+    }
+    out.push('"');
 }
 
 /// Every detail code a check can carry, for renderers that translate them.
@@ -312,5 +399,43 @@ pub fn english(detail: &Detail) -> String {
         "security_infos" => format!("{} SecurityInfo entries", p("count")),
         "certificate_list" => format!("{} certificates in the master list", p("count")),
         other => other.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verification_serializes_as_json() {
+        let verification = Verification {
+            signing_time: Some(1),
+            checks: vec![Check::pass("sod.format", Detail::new("decoded").with("structure", "SignedData"))],
+            ..Verification::default()
+        }
+        .conclude();
+        assert_eq!(
+            verification.to_json(),
+            concat!(
+                r#"{"ok":true,"signingTime":1000,"signer":null,"checks":[{"name":"sod.format","ok":true,"#,
+                r#""required":true,"code":"decoded","params":{"structure":"SignedData"}}]}"#
+            )
+        );
+    }
+
+    #[test]
+    fn checks_serialize_as_json() {
+        let checks = [
+            Check::pass("sod.signature", Detail::new("signature_valid").with("key", "EC \"P-256\"\\\n\u{1}")),
+            Check::fail("dg9.not_read", Detail::new("not_read").with("dg", "9")).optional(),
+        ];
+        assert_eq!(
+            checks_to_json(&checks),
+            concat!(
+                r#"[{"name":"sod.signature","ok":true,"required":true,"code":"signature_valid","#,
+                r#""params":{"key":"EC \"P-256\"\\\n\u0001"}},"#,
+                r#"{"name":"dg9.not_read","ok":false,"required":false,"code":"not_read","params":{"dg":"9"}}]"#
+            )
+        );
     }
 }

@@ -46,7 +46,7 @@ impl VerifyingKey {
         let digest = scheme.digest();
         match (self, scheme) {
             (Self::Ec(key), SignatureScheme::Ecdsa { .. }) => {
-                let hash = openssl::hash::hash(digest.message_digest(), message).map_err(|_| SignatureFailure::Invalid)?;
+                let hash = digest.hash(message).map_err(|_| SignatureFailure::Invalid)?;
                 let parsed = EcdsaSig::from_der(signature).map_err(|_| SignatureFailure::Invalid)?;
                 // Only the DER encoding counts, so that a re-encoded signature
                 // (BER lengths, leading zeros) does not verify.
@@ -56,7 +56,7 @@ impl VerifyingKey {
                 check(parsed.verify(&hash, key))
             }
             (Self::Ec(key), SignatureScheme::EcdsaPlain { .. }) => {
-                let hash = openssl::hash::hash(digest.message_digest(), message).map_err(|_| SignatureFailure::Invalid)?;
+                let hash = digest.hash(message).map_err(|_| SignatureFailure::Invalid)?;
                 if signature.is_empty() || signature.len() % 2 != 0 {
                     return Err(SignatureFailure::Invalid);
                 }

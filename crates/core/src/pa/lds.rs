@@ -58,7 +58,7 @@ impl LdsSecurityObject {
     ) -> Result<Self, openssl::error::ErrorStack> {
         let mut hashes = BTreeMap::new();
         for (number, bytes) in data_groups {
-            let digest = openssl::hash::hash(hash_algorithm.message_digest(), bytes)?;
+            let digest = hash_algorithm.hash(bytes)?;
             hashes.insert(number, digest.to_vec());
         }
         Ok(Self::new(hash_algorithm, hashes))

@@ -671,3 +671,68 @@ fn check_messages_cover_every_code() {
         assert_ne!(message, *code, "no English text for {code}");
     }
 }
+
+/// Prints the time of one verification beside one raw ECDSA verification.
+/// Run with `cargo test --release -p neweid-core -- --ignored --nocapture verification_cost`.
+#[test]
+#[ignore = "timing report, not a check"]
+fn verification_cost() {
+    let mut fixture = fixture(Nid::X9_62_PRIME256V1, Nid::X9_62_PRIME256V1);
+    fixture.groups.push((16, vec![0x5A; 16 * 1024]));
+    let sod = sod_of(&fixture);
+    let groups = borrowed(&fixture.groups);
+    let policy = Policy::default();
+    let rounds = 3000;
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        assert!(verify_sod(&sod, &groups, &fixture.trust, &policy, NOW).ok);
+    }
+    let pa = start.elapsed() / rounds;
+    let key = fixture.signer.certificate().public_key().ec_key().unwrap();
+    let digest = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), b"message").unwrap();
+    let signature = openssl::ecdsa::EcdsaSig::sign(&digest, &kit::ec_key(Nid::X9_62_PRIME256V1).ec_key().unwrap()).unwrap();
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        let _ = signature.verify(&digest, &key);
+    }
+    let raw = start.elapsed() / rounds;
+    let time = |label: &str, work: &dyn Fn()| {
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            work();
+        }
+        println!("{label}: {:?}", start.elapsed() / rounds);
+    };
+    time("verify_sod without data groups", &|| {
+        verify_sod(&sod, &[], &fixture.trust, &policy, NOW);
+    });
+    time("decode SignedData and LDS", &|| {
+        let signed = cms::decode_signed_data(&sod).unwrap();
+        LdsSecurityObject::decode(&signed.content).unwrap();
+    });
+    let certificate = fixture.signer.certificate().der().to_vec();
+    time("cached signer lookup", &|| {
+        fixture.trust.validate_signer(&certificate).unwrap();
+    });
+    time("hash data groups", &|| {
+        for (_, bytes) in &groups {
+            DigestAlgorithm::Sha256.hash(bytes).unwrap();
+        }
+    });
+    let signer_key = kit::ec_key(Nid::X9_62_PRIME256V1);
+    let message = vec![0x31u8; 120];
+    let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &signer_key).unwrap();
+    let der_signature = signer.sign_oneshot_to_vec(&message).unwrap();
+    let public = openssl::pkey::PKey::public_key_from_der(&signer_key.public_key_to_der().unwrap()).unwrap();
+    time("EVP verify", &|| {
+        let mut verifier = openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &public).unwrap();
+        assert!(verifier.verify_oneshot(&der_signature, &message).unwrap());
+    });
+    let prepared = key::VerifyingKey::new(&public);
+    time("EcdsaSig verify", &|| {
+        assert!(prepared
+            .verify(SignatureScheme::Ecdsa { digest: DigestAlgorithm::Sha256 }, &message, &der_signature)
+            .is_ok());
+    });
+    println!("verify_sod {pa:?}, raw ECDSA verify {raw:?}");
+}

@@ -134,9 +134,9 @@ fn verify_signed_object(
     };
     let certificate = &validation.certificate;
     result.signer = Some(SignerSummary {
-        subject: certificate.subject_text(),
-        issuer: certificate.issuer_text(),
-        serial: certificate.serial_hex(),
+        subject: certificate.subject_text().to_owned(),
+        issuer: certificate.issuer_text().to_owned(),
+        serial: certificate.serial_hex().to_owned(),
         fingerprint: hex(certificate.fingerprint()),
         not_before: certificate.not_before(),
         not_after: certificate.not_after(),
@@ -318,7 +318,7 @@ fn check_signed_attributes(
     let name = format!("{prefix}.message_digest");
     let check = match attributes.single_value(cms::ID_MESSAGE_DIGEST, "messageDigest attribute") {
         Ok(Some(value)) if value.tag == OCTET_STRING => match signer_digest {
-            Some(digest) => match openssl::hash::hash(digest.message_digest(), &signed.content) {
+            Some(digest) => match digest.hash(&signed.content) {
                 Ok(actual) if *actual == *value.value => {
                     Check::pass(name, Detail::new("digest_matches").with("algorithm", digest.name()))
                 }
@@ -644,7 +644,7 @@ fn check_data_groups(
             continue;
         };
         let name = format!("dg{number}.hash");
-        let check = match openssl::hash::hash(algorithm.message_digest(), bytes) {
+        let check = match algorithm.hash(bytes) {
             Ok(actual) if *actual == **expected => Check::pass(
                 name,
                 Detail::new("hash_matches").with("dg", dg).with("algorithm", algorithm.name()),
