@@ -9,4 +9,108 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * CSCA certificates and CRLs, parsed once and shared by every verification.
+ * Validated Document Signer chains are cached per store, keyed by the
+ * SHA-256 of the DS certificate; adding a certificate or CRL starts a new
+ * cache.
+ */
+export declare class NativeTrustStore {
+  constructor()
+  /** Adds CSCA certificates from DER or PEM (one or more blocks). */
+  addCertificates(bytes: Uint8Array): Array<CertificateInfo>
+  /** Adds CRLs from DER or PEM (one or more `X509 CRL` blocks). */
+  addCrls(bytes: Uint8Array): Array<CrlInfo>
+  get certificates(): Array<CertificateInfo>
+  get crls(): Array<CrlInfo>
+  /** Number of Document Signer chains in the cache. */
+  get cachedSigners(): number
+}
+
+/** A CSCA certificate in a trust store. */
+export interface CertificateInfo {
+  subject: string
+  issuer: string
+  /** Serial number in hex. */
+  serial: string
+  /** `anchor` (self-signed CSCA) or `link` (CSCA link certificate). */
+  role: string
+  /** Start of validity, in milliseconds since the Unix epoch. */
+  notBefore: number
+  /** End of validity, in milliseconds since the Unix epoch. */
+  notAfter: number
+  /** Public key type, such as `EC brainpoolP256r1`. */
+  key: string
+  /** SHA-256 of the DER certificate, in hex. */
+  fingerprint: string
+}
+
+/** A CRL in a trust store. */
+export interface CrlInfo {
+  issuer: string
+  /** `thisUpdate`, in milliseconds since the Unix epoch. */
+  thisUpdate: number
+  /** `nextUpdate`, in milliseconds since the Unix epoch. */
+  nextUpdate?: number
+  revokedCount: number
+}
+
 export declare function nativeVersion(): string
+
+/** Every reason code a check can carry, for the message catalogs. */
+export declare function paDetailCodes(): Array<string>
+
+/** What a verification requires. Every field is optional. */
+export interface PolicyInput {
+  /** `required`, `if-available` (default) or `ignore`. */
+  crl?: string
+  /** `now` (default), `signing-time` or `at`. */
+  validityTime?: string
+  /** The time for `validityTime: "at"`, in milliseconds since the Unix epoch. */
+  at?: number
+  /** Hash names such as `SHA-256`; the default allows SHA-224 to SHA-512. */
+  allowedDigests?: Array<string>
+  acceptUnreadDataGroups?: boolean
+  acceptDataGroupsNotInSod?: boolean
+}
+
+/** The result of a verification. */
+export interface VerificationResult {
+  ok: boolean
+  /**
+   * `{ ok, signingTime, signer, checks }` as JSON, with times in
+   * milliseconds since the Unix epoch. One string crosses into JavaScript
+   * instead of an object per check and field, because creating objects
+   * through N-API cost about as much as the rest of the verification
+   * (measured with benches/pa.bench.mjs).
+   */
+  json: string
+  /** The signed content of EF.CardSecurity or a master list. */
+  content?: Buffer
+  /** The certificates of a master list, as DER. */
+  certificates?: Array<Buffer>
+}
+
+/** Verifies EF.CardSecurity's signature and signer chain on the thread pool. */
+export declare function verifyCardSecurity(trust: NativeTrustStore, bytes: Uint8Array, policy?: PolicyInput | undefined | null): Promise<VerificationResult>
+
+export declare function verifyCardSecuritySync(trust: NativeTrustStore, bytes: Uint8Array, policy?: PolicyInput | undefined | null): VerificationResult
+
+/**
+ * Verifies a CSCA master list's signature and its signer's chain to the
+ * CSCAs already in `trust`, and returns the listed certificates.
+ */
+export declare function verifyMasterListSync(trust: NativeTrustStore, bytes: Uint8Array, policy?: PolicyInput | undefined | null): VerificationResult
+
+/**
+ * Runs Passive Authentication of an EF.SOD over the data groups read on the
+ * libuv thread pool. `groups` holds the data groups one after the other and
+ * `layout` a number and a length for each of them.
+ */
+export declare function verifyPassiveAuthentication(trust: NativeTrustStore, sod: Uint8Array, layout: Uint32Array, groups: Uint8Array, policy?: PolicyInput | undefined | null): Promise<VerificationResult>
+
+/**
+ * The synchronous twin of `verifyPassiveAuthentication`: same checks, on
+ * the calling thread.
+ */
+export declare function verifyPassiveAuthenticationSync(trust: NativeTrustStore, sod: Uint8Array, layout: Uint32Array, groups: Uint8Array, policy?: PolicyInput | undefined | null): VerificationResult

@@ -773,6 +773,13 @@ if (
   }
 }
 
-const { nativeVersion } = nativeBinding
+const { NativeTrustStore, nativeVersion, paDetailCodes, verifyCardSecurity, verifyCardSecuritySync, verifyMasterListSync, verifyPassiveAuthentication, verifyPassiveAuthenticationSync } = nativeBinding
+export { NativeTrustStore }
 export { nativeVersion }
+export { paDetailCodes }
+export { verifyCardSecurity }
+export { verifyCardSecuritySync }
+export { verifyMasterListSync }
+export { verifyPassiveAuthentication }
+export { verifyPassiveAuthenticationSync }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -9,3 +9,24 @@ export type { Language, Localized } from './i18n.js'
 export const nativeVersion = (): string => native.nativeVersion()
 export { decodeCnsText, encodeCnsText, cnsCodeOf, cnsCodesOf, charOfCnsCode, toBig5, fromBig5 } from './text/index.js'
 export type { CnsText, CnsPrivateUseCharacter, CnsUnmappedCharacter, ToBig5Options, Big5Result, UnencodableAction, CharacterAt } from './text/index.js'
+
+export {
+  TrustStore,
+  verifyPassiveAuthentication,
+  verifyPassiveAuthenticationSync,
+  verifyCardSecurity,
+  verifyCardSecuritySync,
+  VerificationCheck,
+} from './verify/index.js'
+export type {
+  CertificateInfo,
+  CrlInfo,
+  MasterListResult,
+  SkippedFile,
+  PassiveAuthenticationEvidence,
+  PassiveAuthenticationPolicy,
+  DigestName,
+  Verification,
+  CardSecurityVerification,
+  SignerDescription,
+} from './verify/index.js'

@@ -6,6 +6,13 @@ import { NewEidError, type ErrorCode, type PinState } from './errors/index.js'
 import { ERROR_CODES } from './errors/index.js'
 
 export default binding
+export type {
+  CertificateInfo,
+  CrlInfo,
+  NativeTrustStore,
+  PolicyInput,
+  VerificationResult,
+} from '../index.js'
 
 const ERROR_PREFIX = 'NEWEID_ERROR '
 

@@ -32,6 +32,11 @@ pub enum Error {
     /// A caller used the API in a way it does not allow.
     #[error("API misuse: {0}")]
     ApiMisuse(&'static str),
+
+    /// A certificate or CRL that a trust store does not accept: a CSCA
+    /// certificate that is not a CA, or one whose self-signature fails.
+    #[error("{what} rejected: {reason}")]
+    Rejected { what: &'static str, reason: String },
 }
 
 /// A structure that does not decode. `what` names the structure.

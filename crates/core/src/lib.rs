@@ -11,6 +11,7 @@ pub mod asn1;
 pub mod crypto;
 pub mod error;
 pub mod kdf;
+pub mod pa;
 pub mod pace;
 pub mod profile;
 pub mod secret;

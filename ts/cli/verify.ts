@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises'
+
+import type { Command } from 'commander'
+
+import { NewEidError, isNewEidError } from '../errors/index.js'
+import { LANGUAGES, getLanguage, setLanguage, type Language } from '../i18n.js'
+import { verifyPassiveAuthentication, type PassiveAuthenticationEvidence } from '../verify/passive-authentication.js'
+import type { PassiveAuthenticationPolicy } from '../verify/policy.js'
+import type { Verification } from '../verify/result.js'
+import { TrustStore } from '../verify/trust-store.js'
+
+interface VerifyOptions {
+  trust: string
+  crlRequired?: boolean
+  at?: string
+  json?: boolean
+  lang?: string
+}
+
+const TEXT = {
+  verdictOk: { 'zh-TW': '被動認證通過', en: 'Passive Authentication passed' },
+  verdictFailed: { 'zh-TW': '被動認證未通過', en: 'Passive Authentication failed' },
+  signer: { 'zh-TW': '簽署者', en: 'signer' },
+  skipped: { 'zh-TW': '略過信任清單檔案', en: 'skipped trust store file' },
+} as const
+
+/** Reads a saved read: `{ evidence: { dataGroups, sod } }`, or those keys at the top level. */
+export async function readEvidenceFile(file: string): Promise<PassiveAuthenticationEvidence> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'))
+  } catch (error) {
+    throw new NewEidError('INVALID_INPUT', { step: 'verify.read_file', detail: `${file}: ${(error as Error).message}`, cause: error })
+  }
+  const root = parsed as { evidence?: unknown; dataGroups?: unknown; sod?: unknown }
+  const evidence = (root && typeof root === 'object' && root.evidence && typeof root.evidence === 'object' ? root.evidence : root) as {
+    dataGroups?: unknown
+    sod?: unknown
+  }
+  if (!evidence || typeof evidence.dataGroups !== 'object' || evidence.dataGroups === null || typeof evidence.sod !== 'string') {
+    throw new NewEidError('INVALID_INPUT', {
+      step: 'verify.read_file',
+      detail: `${file}: expected { "evidence": { "dataGroups": { "1": "<base64>", ... }, "sod": "<base64>" } }`,
+    })
+  }
+  return { dataGroups: evidence.dataGroups as Record<string, string>, sod: evidence.sod }
+}
+
+/** Formats a verification as text lines in the current language. */
+export function formatVerification(verification: Verification, language: Language = getLanguage()): string {
+  const lines = [verification.ok ? `✓ ${TEXT.verdictOk[language]}` : `✗ ${TEXT.verdictFailed[language]}`]
+  if (verification.signer) lines.push(`  ${TEXT.signer[language]}: ${verification.signer.subject}`)
+  for (const check of verification.checks) {
+    const mark = check.ok ? '✓' : check.required ? '✗' : '!'
+    lines.push(`  ${mark} ${check.name} — ${check.label[language]}: ${check.details[language]}`)
+  }
+  return lines.join('\n')
+}
+
+/**
+ * Registers `verify FILE` on a commander program: Passive Authentication of
+ * a saved read against the CSCAs and CRLs of a folder. The exit code is 0
+ * only if the verification passed, 1 if it failed and 2 on an error.
+ */
+export function registerVerifyCommand(program: Command): Command {
+  return program
+    .command('verify')
+    .description('Passive Authentication of a saved read (JSON with evidence.dataGroups and evidence.sod in base64) / 驗證讀取結果的被動認證')
+    .argument('<file>', 'saved read, JSON / 讀取結果 JSON 檔')
+    .requiredOption('--trust <dir>', 'folder of CSCA certificates and CRLs, PEM or DER / CSCA 憑證與廢止清單資料夾')
+    .option('--crl-required', 'fail unless a current CRL of the CSCA is in the folder / 必須有有效的廢止清單')
+    .option('--at <date>', 'check certificate validity at this ISO 8601 date instead of now / 以指定時間檢查憑證效期')
+    .option('--json', 'print the result as JSON / 以 JSON 輸出')
+    .option('--lang <language>', 'language of messages: zh-TW (default) or en / 訊息語言')
+    .action(async (file: string, options: VerifyOptions) => {
+      process.exitCode = await runVerify(file, options)
+    })
+}
+
+async function runVerify(file: string, options: VerifyOptions): Promise<number> {
+  try {
+    if (options.lang !== undefined) {
+      if (!LANGUAGES.includes(options.lang as Language)) {
+        throw new NewEidError('INVALID_INPUT', { step: 'verify.options', detail: `--lang ${options.lang}: use zh-TW or en` })
+      }
+      setLanguage(options.lang as Language)
+    }
+    const policy: PassiveAuthenticationPolicy = {}
+    if (options.crlRequired) policy.crl = 'required'
+    if (options.at !== undefined) {
+      const at = new Date(options.at)
+      if (Number.isNaN(at.getTime())) {
+        throw new NewEidError('INVALID_INPUT', { step: 'verify.options', detail: `--at ${options.at} is not a date; use ISO 8601 such as 2026-01-31T12:00:00Z` })
+      }
+      policy.validityTime = at
+    }
+    const trust = await TrustStore.fromDirectory(options.trust)
+    const evidence = await readEvidenceFile(file)
+    const verification = await verifyPassiveAuthentication(evidence, trust, policy)
+    if (options.json) {
+      const { ok, signingTime, signer, checks } = verification
+      console.log(JSON.stringify({ ok, signingTime, signer, checks, skipped: trust.skipped }, null, 2))
+    } else {
+      for (const skipped of trust.skipped) console.error(`${TEXT.skipped[getLanguage()]}: ${skipped.file} (${skipped.reason})`)
+      console.log(formatVerification(verification))
+    }
+    return verification.ok ? 0 : 1
+  } catch (error) {
+    const failure = isNewEidError(error) ? error : new NewEidError('INTERNAL', { step: 'verify', cause: error })
+    if (options.json) console.log(JSON.stringify({ error: failure.toJSON() }, null, 2))
+    else console.error(failure.message)
+    return 2
+  }
+}
