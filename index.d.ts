@@ -10,6 +10,16 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * A flag that stops a card operation between two commands. The TypeScript
+ * layer sets it when the caller's `AbortSignal` fires.
+ */
+export declare class CancelToken {
+  constructor()
+  /** Asks the operation to stop before its next command. */
+  cancel(): void
+}
+
+/**
  * CSCA certificates and CRLs, parsed once and shared by every verification.
  * Validated Document Signer chains are cached per store, keyed by the
  * SHA-256 of the DS certificate; adding a certificate or CRL starts a new
@@ -25,6 +35,57 @@ export declare class NativeTrustStore {
   get crls(): Array<CrlInfo>
   /** Number of Document Signer chains in the cache. */
   get cachedSigners(): number
+}
+
+/** A virtual card in a reader. */
+export declare class VirtualCardHandle {
+  /** The persona's ID. */
+  get persona(): string
+  /**
+   * The persona's CAN. The virtual card holds fictitious test data only,
+   * so its CAN is not a secret; do not print it anyway, as with a real card.
+   */
+  get can(): string
+  /** The in-process reader name, or `None` for a vpcd card. */
+  get inProcessReader(): string | null
+  /** Whether the card is in its reader. */
+  get present(): boolean
+  /** Pulls the card from its reader. */
+  remove(): void
+  /** Puts the card back into its reader. */
+  insert(): void
+  /**
+   * Resolves `true` once the card is in its reader (for vpcd: once pcscd
+   * accepted the connection), or `false` after `timeoutMs`.
+   */
+  waitUntilPresent(timeoutMs: number): Promise<boolean>
+  /** Arms a fault that pulls a vpcd card when a matching command arrives. */
+  pullOnCommand(fault: RemovalFaultOptions): void
+  /** PIN1 tries left. */
+  get pinTriesLeft(): number
+  /**
+   * Takes the card out and releases the reader (in-process) or the vpcd
+   * connection.
+   */
+  stop(): void
+}
+
+/** The built-in persona IDs. */
+export declare function builtInPersonas(): Array<string>
+
+/** Options every card operation takes. */
+export interface CardOperationOptions {
+  /** The reader to use; by default, the only reader holding a New eID card. */
+  reader?: string
+}
+
+/** A reader and its card, as `ListCardTerminal` returns them. */
+export interface CardTerminal {
+  name: string
+  cardPresent: boolean
+  atr?: Buffer
+  /** True for a virtual card inserted in this process. */
+  inProcess: boolean
 }
 
 /** A CSCA certificate in a trust store. */
@@ -45,6 +106,9 @@ export interface CertificateInfo {
   fingerprint: string
 }
 
+/** Connects a virtual card to vsmartcard's vpcd, so that pcscd shows it. */
+export declare function connectVirtualCardToVpcd(options: VirtualCardOptions, vpcd?: VpcdOptions | undefined | null): VirtualCardHandle
+
 /** A CRL in a trust store. */
 export interface CrlInfo {
   issuer: string
@@ -55,7 +119,68 @@ export interface CrlInfo {
   revokedCount: number
 }
 
+/** One data group exactly as read. */
+export interface DataGroupObject {
+  number: number
+  bytes: Buffer
+}
+
+/** DG1, with the CNS text fields still encoded. */
+export interface HouseholdObject {
+  reader: string
+  county: Buffer
+  township: Buffer
+  village: Buffer
+  neighbourhood: string
+  raw: Buffer
+}
+
+/**
+ * Inserts a virtual card into a new reader of this process. The reader
+ * appears in `listCardTerminals` beside the PC/SC readers, and works on a
+ * machine without pcscd.
+ */
+export declare function insertVirtualCard(reader: string, options: VirtualCardOptions): VirtualCardHandle
+
+/** EF.Label of one card. */
+export interface LabelObject {
+  reader: string
+  label: string
+  profileVersion: string
+  flags: number
+  raw: Buffer
+  paceInfos: Array<PaceInfoObject>
+  cardAccess: Buffer
+}
+
+/** Lists the readers, PC/SC and in-process, and whether each holds a card. */
+export declare function listCardTerminals(): Promise<Array<CardTerminal>>
+
+/** Lists the readers that hold a New eID card, with each card's EF.Label. */
+export declare function listEids(cancel?: CancelToken | undefined | null): Promise<Array<LabelObject>>
+
+/** Returns the version of the native addon. */
 export declare function nativeVersion(): string
+
+/** One PACE option of EF.CardAccess. */
+export interface PaceInfoObject {
+  /** The protocol OID in dotted notation. */
+  protocol: string
+  /** The protocol name, such as `id-PACE-ECDH-GM-AES-CBC-CMAC-128`. */
+  protocolName: string
+  version: number
+  /** Standardised domain parameter ID (13 is brainpoolP256r1). */
+  parameterId?: number
+  /** Whether this client can run it. */
+  supported: boolean
+}
+
+/** Which PACE ran. */
+export interface PaceObject {
+  protocol: string
+  protocolName: string
+  parameterId: number
+}
 
 /** Every reason code a check can carry, for the message catalogs. */
 export declare function paDetailCodes(): Array<string>
@@ -72,6 +197,53 @@ export interface PolicyInput {
   allowedDigests?: Array<string>
   acceptUnreadDataGroups?: boolean
   acceptDataGroupsNotInSod?: boolean
+}
+
+/**
+ * The public area, with the CNS text fields still encoded and dates as
+ * `YYYY-MM-DD`.
+ */
+export interface PublicDataObject {
+  reader: string
+  name: Buffer
+  romanizedName?: string
+  idNumber: string
+  birthDate: string
+  hasSpouse: boolean
+  cardNumber: string
+  cardMadeDate: string
+  renewByDate: string
+  address: Buffer
+  militaryService: Buffer
+  photoMediaType: string
+  photo: Buffer
+  activeAuthenticationKey: Buffer
+  dataGroups: Array<DataGroupObject>
+  sod: Buffer
+  cardAccess: Buffer
+  cardSecurity: Buffer
+  pace: PaceObject
+  extendedLength: boolean
+}
+
+/** Reads DG1, the household area. */
+export declare function readHousehold(options?: CardOperationOptions | undefined | null, cancel?: CancelToken | undefined | null): Promise<HouseholdObject>
+
+/** Reads EF.Label and the PACE options of EF.CardAccess. */
+export declare function readLabel(options?: CardOperationOptions | undefined | null, cancel?: CancelToken | undefined | null): Promise<LabelObject>
+
+/**
+ * Runs PACE with the CAN and reads the public area. The CAN is copied into
+ * memory that is wiped when the task ends; the caller wipes its own buffer.
+ */
+export declare function readPublic(can: Uint8Array, options?: CardOperationOptions | undefined | null, cancel?: CancelToken | undefined | null): Promise<PublicDataObject>
+
+/** A rule that pulls the card when a matching command arrives. */
+export interface RemovalFaultOptions {
+  ins: number
+  p1?: number
+  /** Which matching command triggers the removal (default 1). */
+  occurrence?: number
 }
 
 /** The result of a verification. */
@@ -114,3 +286,23 @@ export declare function verifyPassiveAuthentication(trust: NativeTrustStore, sod
  * the calling thread.
  */
 export declare function verifyPassiveAuthenticationSync(trust: NativeTrustStore, sod: Uint8Array, layout: Uint32Array, groups: Uint8Array, policy?: PolicyInput | undefined | null): VerificationResult
+
+/** How to build a virtual card. */
+export interface VirtualCardOptions {
+  /** A built-in persona ID or the path of a persona file. */
+  persona?: string
+  /** Whether the card offers extended-length APDUs (default true). */
+  extendedLength?: boolean
+  /**
+   * Standardised domain parameter IDs of the PACEInfos the card offers,
+   * strongest last or first as you like (default `[13]`, brainpoolP256r1).
+   */
+  paceParameterIds?: Array<number>
+}
+
+/** Where a vpcd-connected card goes. */
+export interface VpcdOptions {
+  host?: string
+  /** 35963 for reader "Virtual PCD 00 00", 35964 for "Virtual PCD 00 01". */
+  port?: number
+}

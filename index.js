@@ -773,10 +773,20 @@ if (
   }
 }
 
-const { NativeTrustStore, nativeVersion, paDetailCodes, verifyCardSecurity, verifyCardSecuritySync, verifyMasterListSync, verifyPassiveAuthentication, verifyPassiveAuthenticationSync } = nativeBinding
+const { CancelToken, NativeTrustStore, VirtualCardHandle, builtInPersonas, connectVirtualCardToVpcd, insertVirtualCard, listCardTerminals, listEids, nativeVersion, paDetailCodes, readHousehold, readLabel, readPublic, verifyCardSecurity, verifyCardSecuritySync, verifyMasterListSync, verifyPassiveAuthentication, verifyPassiveAuthenticationSync } = nativeBinding
+export { CancelToken }
 export { NativeTrustStore }
+export { VirtualCardHandle }
+export { builtInPersonas }
+export { connectVirtualCardToVpcd }
+export { insertVirtualCard }
+export { listCardTerminals }
+export { listEids }
 export { nativeVersion }
 export { paDetailCodes }
+export { readHousehold }
+export { readLabel }
+export { readPublic }
 export { verifyCardSecurity }
 export { verifyCardSecuritySync }
 export { verifyMasterListSync }

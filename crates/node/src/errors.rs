@@ -12,10 +12,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use neweid_card::{Error as CardError, ErrorKind};
 
 /// Prefix that marks an addon error whose message is structured JSON.
-pub const ERROR_PREFIX: &str = "NEWEID_ERROR ";
+pub(crate) const ERROR_PREFIX: &str = "NEWEID_ERROR ";
 
 /// Converts a card error into the JavaScript error form.
-pub fn to_js(error: &CardError) -> napi::Error {
+pub(crate) fn to_js(error: &CardError) -> napi::Error {
     let mut object = serde_json::Map::new();
     object.insert("code".into(), error.kind.code().into());
     if let Some(step) = &error.step {
@@ -40,13 +40,13 @@ pub fn to_js(error: &CardError) -> napi::Error {
 }
 
 /// An error with only a code and an English detail.
-pub fn coded(kind: ErrorKind, detail: impl Into<String>) -> napi::Error {
+pub(crate) fn coded(kind: ErrorKind, detail: impl Into<String>) -> napi::Error {
     to_js(&CardError::new(kind).with_detail(detail))
 }
 
 /// Runs `work`, turning a panic into an `INTERNAL` error so that no panic
 /// unwinds into the JavaScript engine or kills a libuv worker thread.
-pub fn guard<T>(work: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
+pub(crate) fn guard<T>(work: impl FnOnce() -> napi::Result<T>) -> napi::Result<T> {
     match catch_unwind(AssertUnwindSafe(work)) {
         Ok(result) => result,
         Err(payload) => {

@@ -184,7 +184,7 @@ impl Task for ListTerminalsTask {
 }
 
 /// Lists the readers, PC/SC and in-process, and whether each holds a card.
-#[napi]
+#[napi(ts_return_type = "Promise<Array<CardTerminal>>")]
 pub fn list_card_terminals() -> AsyncTask<ListTerminalsTask> {
     AsyncTask::new(ListTerminalsTask)
 }
@@ -235,7 +235,7 @@ impl Task for ListEidsTask {
 }
 
 /// Lists the readers that hold a New eID card, with each card's EF.Label.
-#[napi]
+#[napi(ts_return_type = "Promise<Array<LabelObject>>")]
 pub fn list_eids(cancel: Option<&CancelToken>) -> AsyncTask<ListEidsTask> {
     AsyncTask::new(ListEidsTask { cancel: cancel.map(|token| Arc::clone(&token.flag)) })
 }
@@ -259,7 +259,7 @@ impl Task for LabelTask {
 }
 
 /// Reads EF.Label and the PACE options of EF.CardAccess.
-#[napi]
+#[napi(ts_return_type = "Promise<LabelObject>")]
 pub fn read_label(options: Option<CardOperationOptions>, cancel: Option<&CancelToken>) -> AsyncTask<LabelTask> {
     AsyncTask::new(LabelTask {
         reader: options.and_then(|options| options.reader),
@@ -294,7 +294,7 @@ impl Task for HouseholdTask {
 }
 
 /// Reads DG1, the household area.
-#[napi]
+#[napi(ts_return_type = "Promise<HouseholdObject>")]
 pub fn read_household(options: Option<CardOperationOptions>, cancel: Option<&CancelToken>) -> AsyncTask<HouseholdTask> {
     AsyncTask::new(HouseholdTask {
         reader: options.and_then(|options| options.reader),
@@ -354,7 +354,7 @@ impl Task for PublicTask {
 
 /// Runs PACE with the CAN and reads the public area. The CAN is copied into
 /// memory that is wiped when the task ends; the caller wipes its own buffer.
-#[napi]
+#[napi(ts_return_type = "Promise<PublicDataObject>")]
 pub fn read_public(
     can: Uint8Array,
     options: Option<CardOperationOptions>,

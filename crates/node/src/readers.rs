@@ -11,7 +11,7 @@ use neweid_card::{open_api, Error, ErrorKind, Result, Transport};
 use neweid_sim::card::VirtualCard;
 
 /// A virtual card in a reader of this process. `None` when it was pulled.
-pub type InProcessSlot = Arc<Mutex<Option<VirtualCard>>>;
+pub(crate) type InProcessSlot = Arc<Mutex<Option<VirtualCard>>>;
 
 fn registry() -> &'static Mutex<BTreeMap<String, InProcessSlot>> {
     static REGISTRY: OnceLock<Mutex<BTreeMap<String, InProcessSlot>>> = OnceLock::new();
@@ -23,7 +23,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Adds an in-process reader holding `card`. Fails if the name is taken.
-pub fn insert_in_process(name: &str, card: VirtualCard) -> Result<InProcessSlot> {
+pub(crate) fn insert_in_process(name: &str, card: VirtualCard) -> Result<InProcessSlot> {
     let mut readers = lock(registry());
     if readers.contains_key(name) {
         return Err(Error::new(ErrorKind::InvalidInput).with_reader(name).with_detail("an in-process reader of this name exists"));
@@ -34,7 +34,7 @@ pub fn insert_in_process(name: &str, card: VirtualCard) -> Result<InProcessSlot>
 }
 
 /// Removes an in-process reader.
-pub fn remove_in_process(name: &str) {
+pub(crate) fn remove_in_process(name: &str) {
     lock(registry()).remove(name);
 }
 
@@ -45,7 +45,7 @@ fn in_process(name: &str) -> Option<InProcessSlot> {
 /// Every reader: PC/SC readers first, then in-process ones. Without a PC/SC
 /// service the in-process readers alone are listed; with neither, the PC/SC
 /// error is returned.
-pub fn list() -> Result<Vec<(ReaderInfo, bool)>> {
+pub(crate) fn list() -> Result<Vec<(ReaderInfo, bool)>> {
     let virtual_readers: Vec<(ReaderInfo, bool)> = lock(registry())
         .iter()
         .map(|(name, slot)| {
@@ -87,7 +87,7 @@ impl Transport for InProcessTransport<'_> {
 
 /// Runs `operation` on a fresh session with the card in `reader`, and
 /// resets the card afterwards so that no secure messaging session survives.
-pub fn with_session<T>(
+pub(crate) fn with_session<T>(
     reader: &str,
     cancel: Option<&AtomicBool>,
     operation: impl FnOnce(&mut Session<'_>) -> Result<T>,
@@ -112,7 +112,7 @@ pub fn with_session<T>(
 /// Picks the reader for an operation: the one named, or else the only
 /// reader holding a New eID card. Several New eID cards without a name is an
 /// error that lists their readers.
-pub fn resolve(requested: Option<&str>, cancel: Option<&AtomicBool>) -> Result<String> {
+pub(crate) fn resolve(requested: Option<&str>, cancel: Option<&AtomicBool>) -> Result<String> {
     let readers = list()?;
     if let Some(name) = requested {
         let (info, _) = readers

@@ -205,7 +205,7 @@ impl VirtualCardHandle {
 
     /// Resolves `true` once the card is in its reader (for vpcd: once pcscd
     /// accepted the connection), or `false` after `timeoutMs`.
-    #[napi]
+    #[napi(ts_return_type = "Promise<boolean>")]
     pub fn wait_until_present(&self, timeout_ms: u32) -> napi::Result<AsyncTask<WaitTask>> {
         let check: Box<dyn Fn() -> bool + Send> = match &self.placement {
             Some(Placement::InProcess { slot, .. }) => {

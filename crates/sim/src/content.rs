@@ -30,8 +30,6 @@ use crate::persona::Persona;
 const TEST_DS_KEY: &[u8] = include_bytes!("../../../test-pki/ds-TEST.key.pem");
 const TEST_DS_CERTIFICATE: &[u8] = include_bytes!("../../../test-pki/ds-TEST.cert.pem");
 
-/// `id-TA`, Terminal Authentication (TR-03110-3 §A.1.1.3).
-const ID_TA: &str = "0.4.0.127.0.7.2.2.2";
 /// `id-CA-ECDH-AES-CBC-CMAC-128`, Chip Authentication version 2.
 const ID_CA_ECDH_AES_128: &str = "0.4.0.127.0.7.2.2.3.2.2";
 /// `id-PK-ECDH`, the Chip Authentication public key.
@@ -301,12 +299,13 @@ fn derived_key(curve: Nid, purpose: &str, persona: &str) -> Result<PKey<Private>
     group.order(&mut order, &mut context)?;
     let seed = hash(MessageDigest::sha256(), format!("neweid TEST key: {purpose}: {persona}").as_bytes())?;
     let mut scalar = BigNum::new()?;
-    scalar.nnmod(&BigNum::from_slice(&seed)?, &order, &mut context)?;
+    let seed = BigNum::from_slice(&seed)?;
+    scalar.nnmod(&seed, &order, &mut context)?;
     if scalar.num_bits() == 0 {
         scalar = BigNum::from_u32(1)?;
     }
     let mut public = EcPoint::new(&group)?;
-    public.mul_generator(&group, &scalar, &context)?;
+    public.mul_generator2(&group, &scalar, &mut context)?;
     let key = EcKey::from_private_components(&group, &scalar, &public)?;
     key.check_key()?;
     Ok(PKey::from_ec_key(key)?)
