@@ -54,6 +54,8 @@ pub struct Certificate {
     issuer_text: String,
     serial_hex: String,
     key_description: String,
+    not_before_text: String,
+    not_after_text: String,
 }
 
 impl Certificate {
@@ -70,6 +72,8 @@ impl Certificate {
             subject_text,
             issuer_text,
             serial_hex: hex(&fields.serial),
+            not_before_text: time::format_iso8601(fields.not_before),
+            not_after_text: time::format_iso8601(fields.not_after),
             key_description,
             der: der.to_vec(),
             x509,
@@ -120,6 +124,16 @@ impl Certificate {
     /// End of the validity period, in seconds since the Unix epoch.
     pub fn not_after(&self) -> i64 {
         self.not_after
+    }
+
+    /// `notBefore` in ISO 8601.
+    pub fn not_before_text(&self) -> &str {
+        &self.not_before_text
+    }
+
+    /// `notAfter` in ISO 8601.
+    pub fn not_after_text(&self) -> &str {
+        &self.not_after_text
     }
 
     pub fn subject_key_id(&self) -> Option<&[u8]> {

@@ -6,7 +6,7 @@
 //! trusted only through a chain that ends at an anchor, checked step by step.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use openssl::x509::X509Crl;
 
@@ -14,6 +14,7 @@ use crate::asn1::{self, INTEGER, SEQUENCE};
 use crate::error::{CodecError, Error, OpensslContext};
 use crate::tlv::Tlv;
 
+use super::check::Check;
 use super::certificate::{self, Certificate, KEY_USAGE_CRL_SIGN, KEY_USAGE_KEY_CERT_SIGN};
 use super::key::VerifyingKey;
 use super::time;
@@ -169,6 +170,21 @@ pub struct SignerValidation {
     pub key: VerifyingKey,
     pub issuer: IssuerOutcome,
     pub revocation: RevocationOutcome,
+    /// The time-independent chain checks, built on first use for the signer
+    /// prefixes `ds` and `ml_signer`.
+    static_checks: [OnceLock<Vec<Check>>; 2],
+}
+
+impl SignerValidation {
+    /// Returns the cached chain checks for `signer_prefix`, building them
+    /// with `build` the first time.
+    pub(crate) fn static_checks(&self, signer_prefix: &str, build: impl FnOnce() -> Vec<Check>) -> &[Check] {
+        let slot = usize::from(signer_prefix != "ds");
+        match self.static_checks.get(slot) {
+            Some(cell) => cell.get_or_init(build),
+            None => &[],
+        }
+    }
 }
 
 impl std::fmt::Debug for SignerValidation {
@@ -331,6 +347,7 @@ impl TrustStore {
             certificate,
             issuer,
             revocation,
+            static_checks: [OnceLock::new(), OnceLock::new()],
         }
     }
 
