@@ -116,7 +116,7 @@ async function loopAsync(seconds, concurrency, step) {
   return count / ((performance.now() - start) / 1000)
 }
 
-/** One measurement inside a child process or worker. */
+/** Measures one case inside a child process or worker. */
 async function measure({ mode, curve, seconds, data }) {
   const input = data.cases[curve]
   const sod = Buffer.from(input.sod, 'base64')

@@ -111,7 +111,7 @@ impl Certificate {
         &self.subject
     }
 
-    /// The serial number's contents octets (two's complement, big-endian).
+    /// Returns the serial number's contents octets (two's complement, big-endian).
     pub fn serial(&self) -> &[u8] {
         &self.serial
     }
@@ -186,7 +186,7 @@ impl Certificate {
         self.not_before <= at && at <= self.not_after
     }
 
-    /// The subject as one line, such as `C=TW, O=MOI, CN=CSCA`.
+    /// Returns the subject as one line, such as `C=TW, O=MOI, CN=CSCA`.
     pub fn subject_text(&self) -> &str {
         &self.subject_text
     }
@@ -195,7 +195,7 @@ impl Certificate {
         &self.issuer_text
     }
 
-    /// The serial number in hex.
+    /// Returns the serial number in hex.
     pub fn serial_hex(&self) -> &str {
         &self.serial_hex
     }

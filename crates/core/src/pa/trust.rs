@@ -2,7 +2,7 @@
 //! link certificates), CRLs, and a cache of validated signer chains.
 //!
 //! A self-signed CSCA certificate is a trust anchor. A CSCA link certificate
-//! (ICAO 9303-12 §7.1.1.2) certifies a new CSCA key with an older one; it is
+//! (ICAO 9303-12 §7.1.1.2) certifies a new CSCA key with an older one. It is
 //! trusted only through a chain that ends at an anchor, checked step by step.
 
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ const MAX_LINKS: usize = 4;
 /// when it is full, which keeps the code simple and the memory bounded.
 const CACHE_CAPACITY: usize = 4096;
 
-/// What a certificate is in the trust store.
+/// The role of a certificate in the trust store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CertificateRole {
     /// A self-signed CSCA certificate.
@@ -131,8 +131,8 @@ impl Crl {
     }
 }
 
-/// How a signer certificate relates to the trust store. It does not depend
-/// on the time of the verification, so it can be cached.
+/// The relation of a signer certificate to the trust store. It does not
+/// depend on the time of the verification, so it can be cached.
 #[derive(Debug)]
 pub enum IssuerOutcome {
     /// No CSCA in the store has the signer's issuer name (and key identifier).
@@ -148,7 +148,7 @@ pub enum IssuerOutcome {
     Chained { path: Vec<Arc<TrustedCertificate>> },
 }
 
-/// What the CRLs of the trust store say about a signer certificate.
+/// The revocation status that the CRLs of the trust store give a signer certificate.
 #[derive(Debug)]
 pub enum RevocationOutcome {
     /// No CRL with a valid signature from the signer's CSCA.

@@ -16,8 +16,8 @@ use super::policy::{CrlPolicy, Policy, ValidityTime};
 use super::time::{self, format_iso8601};
 use super::trust::{CertificateRole, IssuerOutcome, RevocationOutcome, SignerValidation, TrustStore};
 
-/// Which signed object is verified. It fixes the expected eContentType and
-/// the prefix of the check names.
+/// The kind of signed object under verification, which fixes the expected
+/// eContentType and the prefix of the check names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignedObjectKind {
     /// EF.SOD: an `LDSSecurityObject` signed by a Document Signer.
@@ -29,7 +29,7 @@ pub enum SignedObjectKind {
 }
 
 impl SignedObjectKind {
-    /// The prefix of the checks on the signed object itself.
+    /// Returns the prefix of the checks on the signed object itself.
     pub fn prefix(self) -> &'static str {
         match self {
             Self::DocumentSecurityObject => "sod",
@@ -38,7 +38,7 @@ impl SignedObjectKind {
         }
     }
 
-    /// The prefix of the checks on the signer certificate.
+    /// Returns the prefix of the checks on the signer certificate.
     pub fn signer_prefix(self) -> &'static str {
         match self {
             Self::DocumentSecurityObject | Self::CardSecurity => "ds",
