@@ -3,7 +3,8 @@
 // signature with node:crypto, and beside a pkijs implementation.
 //
 // Build first: npm run build:native:release && npx tsc -p .
-// Run:         node benches/pa.bench.mjs [--seconds 2] [--json]
+// Run:         node benches/pa.bench.mjs [--seconds 2] [--photo-bytes 16384] [--json]
+// --photo-bytes sets the size of DG9 (the face image); 0 leaves DG9 out.
 //
 // Each measurement runs in a child process, so that UV_THREADPOOL_SIZE can be
 // set per case (1 for one core, nproc for all cores).
@@ -27,29 +28,31 @@ const CURVES = ['P-256', 'brainpoolP256r1']
 const CONCURRENCY = 64
 
 function parseArgs(argv) {
-  const options = { seconds: 2, json: false }
+  const options = { seconds: 2, json: false, photoBytes: 16 * 1024 }
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--seconds') options.seconds = Number(argv[++i])
+    else if (argv[i] === '--photo-bytes') options.photoBytes = Number(argv[++i])
     else if (argv[i] === '--json') options.json = true
   }
   return options
 }
 
-/** Data groups of the card profile's sizes: small text DGs and a 16 KiB DG9 (photo). */
-function makeDataGroups() {
+/** Data groups of the card profile's shapes: small text DGs and a DG9 (photo) of `photoBytes`. */
+function makeDataGroups(photoBytes) {
   const groups = new Map()
   for (const number of [1, 2, 3, 4, 5, 6, 7, 8, 15]) {
     const text = Buffer.from(`TEST DG${number} 測試資料`)
     groups.set(number, Buffer.concat([Buffer.from([0x60 + number, text.length + 2, 0x80, text.length]), text]))
   }
-  const photo = randomBytes(16 * 1024)
+  if (photoBytes === 0) return groups
+  const photo = randomBytes(photoBytes)
   groups.set(9, Buffer.concat([Buffer.from([0x69, 0x82, (photo.length + 4) >> 8, (photo.length + 4) & 0xff, 0x5f, 0x2e, 0x82]), Buffer.from([photo.length >> 8, photo.length & 0xff]), photo]))
   return groups
 }
 
 /** Makes a PKI and an openssl-signed SOD for each curve; returns plain data for the children. */
-function prepare() {
-  const groups = makeDataGroups()
+function prepare(photoBytes) {
+  const groups = makeDataGroups(photoBytes)
   const lds = encodeLdsWithOpenssl(groups)
   const cases = {}
   for (const curve of CURVES) {
@@ -113,7 +116,7 @@ async function loopAsync(seconds, concurrency, step) {
   return count / ((performance.now() - start) / 1000)
 }
 
-/** One measurement inside a child process or worker. */
+/** Measures one case inside a child process or worker. */
 async function measure({ mode, curve, seconds, data }) {
   const input = data.cases[curve]
   const sod = Buffer.from(input.sod, 'base64')
@@ -142,6 +145,7 @@ async function measure({ mode, curve, seconds, data }) {
   const first = neweid.verifyPassiveAuthenticationSync(evidence, trust)
   if (!first.ok) throw new Error(`PA failed: ${JSON.stringify(first.checks.filter((c) => !c.ok))}`)
   if (mode === 'pa-sync') return loopSync(seconds, () => neweid.verifyPassiveAuthenticationSync(evidence, trust))
+  if (mode === 'pa-sync-checks') return loopSync(seconds, () => neweid.verifyPassiveAuthenticationSync(evidence, trust).checks)
   if (mode === 'pa-async') return loopAsync(seconds, CONCURRENCY, () => neweid.verifyPassiveAuthentication(evidence, trust))
   throw new Error(`unknown mode ${mode}`)
 }
@@ -170,13 +174,14 @@ function inChild(job, poolSize, workers = 0) {
 async function main() {
   const options = parseArgs(process.argv.slice(2))
   const cores = availableParallelism()
-  const data = prepare()
+  const data = prepare(options.photoBytes)
   const rows = []
   for (const curve of CURVES) {
     const job = (mode) => ({ mode, curve, seconds: options.seconds, data })
     const row = { curve }
     row.rawSync1 = await inChild(job('raw-sync'), 1)
     row.paSync1 = await inChild(job('pa-sync'), 1)
+    row.paSyncChecks1 = await inChild(job('pa-sync-checks'), 1)
     row.rawAsync1 = await inChild(job('raw-async'), 1)
     row.paAsync1 = await inChild(job('pa-async'), 1)
     row.rawAsyncAll = await inChild(job('raw-async'), cores)
@@ -188,15 +193,17 @@ async function main() {
   }
   const machine = { cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, openssl: execFileSync('openssl', ['version']).toString().trim() }
   if (options.json) {
-    console.log(JSON.stringify({ machine, rows }, null, 2))
+    console.log(JSON.stringify({ machine, photoBytes: options.photoBytes, rows }, null, 2))
     return
   }
   console.log(`machine: ${machine.cpu}, ${cores} cores, Node ${machine.node}, ${machine.openssl}`)
+  console.log(`data groups: 9 small text DGs${options.photoBytes > 0 ? ` and a ${options.photoBytes}-byte DG9` : ''}`)
   const format = (rate) => rate.toFixed(0).padStart(7)
   const ratio = (a, b) => (a / b).toFixed(2)
   for (const row of rows) {
     console.log(`\n${row.curve} DS (verifications per second; ratio = PA / raw verify of the same signature)`)
     console.log(`  one core, sync        PA ${format(row.paSync1)}  raw ${format(row.rawSync1)}  ratio ${ratio(row.paSync1, row.rawSync1)}`)
+    console.log(`  one core, sync+checks PA ${format(row.paSyncChecks1)}  raw ${format(row.rawSync1)}  ratio ${ratio(row.paSyncChecks1, row.rawSync1)}`)
     console.log(`  one core, async       PA ${format(row.paAsync1)}  raw ${format(row.rawAsync1)}  ratio ${ratio(row.paAsync1, row.rawAsync1)}`)
     console.log(`  ${cores} cores, async       PA ${format(row.paAsyncAll)}  raw ${format(row.rawAsyncAll)}  ratio ${ratio(row.paAsyncAll, row.rawAsyncAll)}`)
     console.log(`  ${cores} cores, workers     PA ${format(row.paWorkersAll)}  raw ${format(row.rawWorkersAll)}  ratio ${ratio(row.paWorkersAll, row.rawWorkersAll)}`)

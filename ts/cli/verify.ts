@@ -51,7 +51,8 @@ export function formatVerification(verification: Verification, language: Languag
   const lines = [verification.ok ? `✓ ${TEXT.verdictOk[language]}` : `✗ ${TEXT.verdictFailed[language]}`]
   if (verification.signer) lines.push(`  ${TEXT.signer[language]}: ${verification.signer.subject}`)
   for (const check of verification.checks) {
-    const mark = check.ok ? '✓' : check.required ? '✗' : '!'
+    let mark = '✓'
+    if (!check.ok) mark = check.required ? '✗' : '!'
     lines.push(`  ${mark} ${check.name} — ${check.label[language]}: ${check.details[language]}`)
   }
   return lines.join('\n')

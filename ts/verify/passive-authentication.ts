@@ -6,7 +6,7 @@ import { verificationFrom, type CardSecurityVerification, type Verification } fr
 import { TrustStore } from './trust-store.js'
 
 /**
- * What a client read: the data groups exactly as read and the EF.SOD that
+ * The evidence of a client read: the data groups exactly as read and the EF.SOD that
  * covers them (the shape of `PublicData.evidence` and `PrivateData.evidence`).
  * A saved read may give the bytes as base64 strings, keyed by the DG number.
  */
@@ -76,7 +76,7 @@ export async function verifyPassiveAuthentication(
   }
 }
 
-/** The synchronous twin of `verifyPassiveAuthentication`, for scripts and benchmarks. */
+/** Runs the checks of `verifyPassiveAuthentication` on the calling thread, for scripts and benchmarks. */
 export function verifyPassiveAuthenticationSync(
   evidence: PassiveAuthenticationEvidence,
   trust: TrustStore,
@@ -115,7 +115,7 @@ export async function verifyCardSecurity(
   }
 }
 
-/** The synchronous twin of `verifyCardSecurity`. */
+/** Runs the checks of `verifyCardSecurity` on the calling thread. */
 export function verifyCardSecuritySync(
   cardSecurity: Uint8Array | string,
   trust: TrustStore,

@@ -12,10 +12,10 @@ interface NativeCheck {
 }
 
 /**
- * One check of a verification. `name` is stable (`sod.signature`,
- * `ds.crl_status`, `dg7.hash`, `dg3.not_in_sod`, `dg9.not_read`); `code` and
- * `params` are the machine-readable reason; `detail` is the reason in the
- * current language and `details` in every language.
+ * One check of a verification. `name` is stable, such as `sod.signature`,
+ * `ds.crl_status`, `dg7.hash`, `dg3.not_in_sod` or `dg9.not_read`. `code`
+ * and `params` are the machine-readable reason. `detail` is the reason in
+ * the current language, and `details` has it in every language.
  */
 export class VerificationCheck {
   readonly name: string

@@ -200,7 +200,7 @@ impl Clone for NativeTrustStore {
     }
 }
 
-/// What a verification requires. Every field is optional.
+/// The verification policy. Every field is optional.
 #[napi(object)]
 pub struct PolicyInput {
     /// `required`, `if-available` (default) or `ignore`.
@@ -357,7 +357,7 @@ fn code_prefixed(failure: &napi::Error<ErrorCode>) -> String {
     format!("{}: {}", failure.status.as_ref(), failure.reason)
 }
 
-/// Checks `layout`, which holds a data group number and a length for each
+/// Checks `layout`, which contains a data group number and a length for each
 /// group in `total` concatenated bytes, and returns (number, length) pairs.
 fn parse_layout(layout: &[u32], total: usize) -> Result<Vec<(u8, usize)>> {
     if layout.len() % 2 != 0 {
@@ -412,7 +412,7 @@ fn split_groups<'a>(layout: &[(u8, usize)], groups: &'a [u8]) -> Vec<(u8, &'a [u
 }
 
 /// Runs Passive Authentication of an EF.SOD over the data groups read on the
-/// libuv thread pool. `groups` holds the data groups one after the other and
+/// libuv thread pool. `groups` contains the data groups one after the other and
 /// `layout` a number and a length for each of them.
 #[napi(ts_return_type = "Promise<VerificationResult>")]
 pub fn verify_passive_authentication(
@@ -432,8 +432,7 @@ pub fn verify_passive_authentication(
     }))
 }
 
-/// The synchronous twin of `verifyPassiveAuthentication`: same checks, on
-/// the calling thread.
+/// Runs the checks of `verifyPassiveAuthentication` on the calling thread.
 #[napi]
 pub fn verify_passive_authentication_sync(
     trust: &NativeTrustStore,
@@ -508,7 +507,7 @@ pub fn verify_master_list_sync(
     verify_now(pa::SignedObjectKind::MasterList, &trust.inner, &bytes, &[], &policy).map(to_result)
 }
 
-/// Every reason code a check can carry, for the message catalogs.
+/// Returns every reason code a check can carry, for the message catalogs.
 #[napi]
 pub fn pa_detail_codes() -> Vec<String> {
     pa::DETAIL_CODES.iter().map(|code| (*code).to_owned()).collect()

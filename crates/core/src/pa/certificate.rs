@@ -54,6 +54,8 @@ pub struct Certificate {
     issuer_text: String,
     serial_hex: String,
     key_description: String,
+    not_before_text: String,
+    not_after_text: String,
 }
 
 impl Certificate {
@@ -70,6 +72,8 @@ impl Certificate {
             subject_text,
             issuer_text,
             serial_hex: hex(&fields.serial),
+            not_before_text: time::format_iso8601(fields.not_before),
+            not_after_text: time::format_iso8601(fields.not_after),
             key_description,
             der: der.to_vec(),
             x509,
@@ -107,7 +111,7 @@ impl Certificate {
         &self.subject
     }
 
-    /// The serial number's contents octets (two's complement, big-endian).
+    /// Returns the serial number's contents octets (two's complement, big-endian).
     pub fn serial(&self) -> &[u8] {
         &self.serial
     }
@@ -120,6 +124,16 @@ impl Certificate {
     /// End of the validity period, in seconds since the Unix epoch.
     pub fn not_after(&self) -> i64 {
         self.not_after
+    }
+
+    /// `notBefore` in ISO 8601.
+    pub fn not_before_text(&self) -> &str {
+        &self.not_before_text
+    }
+
+    /// `notAfter` in ISO 8601.
+    pub fn not_after_text(&self) -> &str {
+        &self.not_after_text
     }
 
     pub fn subject_key_id(&self) -> Option<&[u8]> {
@@ -172,7 +186,7 @@ impl Certificate {
         self.not_before <= at && at <= self.not_after
     }
 
-    /// The subject as one line, such as `C=TW, O=MOI, CN=CSCA`.
+    /// Returns the subject as one line, such as `C=TW, O=MOI, CN=CSCA`.
     pub fn subject_text(&self) -> &str {
         &self.subject_text
     }
@@ -181,7 +195,7 @@ impl Certificate {
         &self.issuer_text
     }
 
-    /// The serial number in hex.
+    /// Returns the serial number in hex.
     pub fn serial_hex(&self) -> &str {
         &self.serial_hex
     }

@@ -102,7 +102,7 @@ impl fmt::Display for Check {
     }
 }
 
-/// Who signed the object.
+/// The certificate that signed the object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignerSummary {
     pub subject: String,

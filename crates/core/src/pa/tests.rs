@@ -86,7 +86,8 @@ fn built_sod_verifies() {
     }
     // Without a CRL the revocation check is listed, not passed, not required.
     let crl = verification.check("ds.crl_status").unwrap();
-    assert!(!crl.ok && !crl.required);
+    assert!(!crl.ok);
+    assert!(!crl.required);
     assert_eq!(crl.detail.code, "no_crl");
     assert_eq!(verification.signing_time, Some(NOW - 86_400));
     assert_eq!(verification.lds.as_ref().unwrap().hashes.len(), 10);
@@ -407,7 +408,8 @@ fn data_group_not_read_is_listed() {
     let verification = verify_sod(&sod, &read, &fixture.trust, &Policy::default(), NOW);
     assert!(verification.ok);
     let not_read = verification.check("dg9.not_read").unwrap();
-    assert!(!not_read.ok && !not_read.required);
+    assert!(!not_read.ok);
+    assert!(!not_read.required);
     let strict = Policy {
         accept_unread_data_groups: false,
         ..Policy::default()

@@ -2,11 +2,11 @@
 //! link certificates), CRLs, and a cache of validated signer chains.
 //!
 //! A self-signed CSCA certificate is a trust anchor. A CSCA link certificate
-//! (ICAO 9303-12 §7.1.1.2) certifies a new CSCA key with an older one; it is
+//! (ICAO 9303-12 §7.1.1.2) certifies a new CSCA key with an older one. It is
 //! trusted only through a chain that ends at an anchor, checked step by step.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use openssl::x509::X509Crl;
 
@@ -14,6 +14,7 @@ use crate::asn1::{self, INTEGER, SEQUENCE};
 use crate::error::{CodecError, Error, OpensslContext};
 use crate::tlv::Tlv;
 
+use super::check::Check;
 use super::certificate::{self, Certificate, KEY_USAGE_CRL_SIGN, KEY_USAGE_KEY_CERT_SIGN};
 use super::key::VerifyingKey;
 use super::time;
@@ -24,7 +25,7 @@ const MAX_LINKS: usize = 4;
 /// when it is full, which keeps the code simple and the memory bounded.
 const CACHE_CAPACITY: usize = 4096;
 
-/// What a certificate is in the trust store.
+/// The role of a certificate in the trust store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CertificateRole {
     /// A self-signed CSCA certificate.
@@ -130,8 +131,8 @@ impl Crl {
     }
 }
 
-/// How a signer certificate relates to the trust store. It does not depend
-/// on the time of the verification, so it can be cached.
+/// The relation of a signer certificate to the trust store. It does not
+/// depend on the time of the verification, so it can be cached.
 #[derive(Debug)]
 pub enum IssuerOutcome {
     /// No CSCA in the store has the signer's issuer name (and key identifier).
@@ -147,7 +148,7 @@ pub enum IssuerOutcome {
     Chained { path: Vec<Arc<TrustedCertificate>> },
 }
 
-/// What the CRLs of the trust store say about a signer certificate.
+/// The revocation status that the CRLs of the trust store give a signer certificate.
 #[derive(Debug)]
 pub enum RevocationOutcome {
     /// No CRL with a valid signature from the signer's CSCA.
@@ -169,6 +170,21 @@ pub struct SignerValidation {
     pub key: VerifyingKey,
     pub issuer: IssuerOutcome,
     pub revocation: RevocationOutcome,
+    /// The time-independent chain checks, built on first use for the signer
+    /// prefixes `ds` and `ml_signer`.
+    static_checks: [OnceLock<Vec<Check>>; 2],
+}
+
+impl SignerValidation {
+    /// Returns the cached chain checks for `signer_prefix`, building them
+    /// with `build` the first time.
+    pub(crate) fn static_checks(&self, signer_prefix: &str, build: impl FnOnce() -> Vec<Check>) -> &[Check] {
+        let slot = usize::from(signer_prefix != "ds");
+        match self.static_checks.get(slot) {
+            Some(cell) => cell.get_or_init(build),
+            None => &[],
+        }
+    }
 }
 
 impl std::fmt::Debug for SignerValidation {
@@ -331,6 +347,7 @@ impl TrustStore {
             certificate,
             issuer,
             revocation,
+            static_checks: [OnceLock::new(), OnceLock::new()],
         }
     }
 

@@ -16,8 +16,8 @@ use super::policy::{CrlPolicy, Policy, ValidityTime};
 use super::time::{self, format_iso8601};
 use super::trust::{CertificateRole, IssuerOutcome, RevocationOutcome, SignerValidation, TrustStore};
 
-/// Which signed object is verified. It fixes the expected eContentType and
-/// the prefix of the check names.
+/// The kind of signed object under verification, which fixes the expected
+/// eContentType and the prefix of the check names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignedObjectKind {
     /// EF.SOD: an `LDSSecurityObject` signed by a Document Signer.
@@ -29,7 +29,7 @@ pub enum SignedObjectKind {
 }
 
 impl SignedObjectKind {
-    /// The prefix of the checks on the signed object itself.
+    /// Returns the prefix of the checks on the signed object itself.
     pub fn prefix(self) -> &'static str {
         match self {
             Self::DocumentSecurityObject => "sod",
@@ -38,7 +38,7 @@ impl SignedObjectKind {
         }
     }
 
-    /// The prefix of the checks on the signer certificate.
+    /// Returns the prefix of the checks on the signer certificate.
     pub fn signer_prefix(self) -> &'static str {
         match self {
             Self::DocumentSecurityObject | Self::CardSecurity => "ds",
@@ -482,52 +482,14 @@ fn check_chain(
 ) {
     let signer_prefix = kind.signer_prefix();
     let certificate = &validation.certificate;
-    let issuer_name = format!("{signer_prefix}.issuer");
-    let signature_name = format!("{signer_prefix}.certificate_signature");
+    // The checks that do not depend on the time are built once per signer
+    // and kind, and cloned afterwards.
+    let cached = validation.static_checks(signer_prefix, || chain_checks(signer_prefix, validation));
+    result.checks.extend(cached.iter().cloned());
     let path = match &validation.issuer {
-        IssuerOutcome::NotFound => {
-            let detail = Detail::new("issuer_not_trusted").with("issuer", certificate.issuer_text());
-            result.push(Check::fail(issuer_name, detail));
-            None
-        }
-        IssuerOutcome::SignatureInvalid { .. } => {
-            result.push(Check::pass(
-                issuer_name,
-                Detail::new("issuer_found").with("issuer", certificate.issuer_text()),
-            ));
-            let detail = Detail::new("certificate_signature_invalid").with("issuer", certificate.issuer_text());
-            result.push(Check::fail(signature_name, detail));
-            None
-        }
-        IssuerOutcome::NotAnchored { path } | IssuerOutcome::Chained { path } => {
-            result.push(Check::pass(
-                issuer_name,
-                Detail::new("issuer_found").with("issuer", certificate.issuer_text()),
-            ));
-            if let Some(direct) = path.first() {
-                let detail =
-                    Detail::new("certificate_signature_valid").with("issuer", direct.certificate.subject_text());
-                result.push(Check::pass(signature_name, detail));
-            }
-            Some(path)
-        }
+        IssuerOutcome::NotAnchored { path } | IssuerOutcome::Chained { path } => Some(path),
+        _ => None,
     };
-    if let IssuerOutcome::NotAnchored { path } = &validation.issuer {
-        if let Some(link) = path.first() {
-            let detail = Detail::new("link_not_anchored").with("subject", link.certificate.subject_text());
-            result.push(Check::fail("csca.link_signature", detail));
-        }
-    }
-    if let IssuerOutcome::Chained { path } = &validation.issuer {
-        for pair in path.windows(2) {
-            if let [link, issuer] = pair {
-                let detail = Detail::new("link_signature_valid")
-                    .with("subject", link.certificate.subject_text())
-                    .with("issuer", issuer.certificate.subject_text());
-                result.push(Check::pass("csca.link_signature", detail));
-            }
-        }
-    }
 
     let moment = match policy.validity_time {
         ValidityTime::Now => Some((now, "now")),
@@ -545,14 +507,6 @@ fn check_chain(
         }
     }
 
-    let key_usage_name = format!("{signer_prefix}.key_usage");
-    match certificate.key_usage() {
-        Some(usage) if usage & KEY_USAGE_DIGITAL_SIGNATURE == 0 => {
-            result.push(Check::fail(key_usage_name, Detail::new("key_usage_missing")));
-        }
-        _ => result.push(Check::pass(key_usage_name, Detail::new("key_usage_ok"))),
-    }
-
     if matches!(validation.issuer, IssuerOutcome::Chained { .. } | IssuerOutcome::NotAnchored { .. }) {
         let crl_time = match policy.validity_time {
             ValidityTime::At(at) => at,
@@ -567,6 +521,67 @@ fn check_chain(
     }
 }
 
+/// Builds the checks of the signer chain that do not depend on the time:
+/// the issuer, the certificate signatures, the link certificates and the
+/// key usage.
+fn chain_checks(signer_prefix: &str, validation: &SignerValidation) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let certificate = &validation.certificate;
+    let issuer_name = format!("{signer_prefix}.issuer");
+    let signature_name = format!("{signer_prefix}.certificate_signature");
+    match &validation.issuer {
+        IssuerOutcome::NotFound => {
+            let detail = Detail::new("issuer_not_trusted").with("issuer", certificate.issuer_text());
+            checks.push(Check::fail(issuer_name, detail));
+        }
+        IssuerOutcome::SignatureInvalid { .. } => {
+            checks.push(Check::pass(
+                issuer_name,
+                Detail::new("issuer_found").with("issuer", certificate.issuer_text()),
+            ));
+            let detail = Detail::new("certificate_signature_invalid").with("issuer", certificate.issuer_text());
+            checks.push(Check::fail(signature_name, detail));
+        }
+        IssuerOutcome::NotAnchored { path } | IssuerOutcome::Chained { path } => {
+            checks.push(Check::pass(
+                issuer_name,
+                Detail::new("issuer_found").with("issuer", certificate.issuer_text()),
+            ));
+            if let Some(direct) = path.first() {
+                let detail =
+                    Detail::new("certificate_signature_valid").with("issuer", direct.certificate.subject_text());
+                checks.push(Check::pass(signature_name, detail));
+            }
+        }
+    }
+    if let IssuerOutcome::NotAnchored { path } = &validation.issuer {
+        if let Some(link) = path.first() {
+            let detail = Detail::new("link_not_anchored").with("subject", link.certificate.subject_text());
+            checks.push(Check::fail("csca.link_signature", detail));
+        }
+    }
+    if let IssuerOutcome::Chained { path } = &validation.issuer {
+        for pair in path.windows(2) {
+            if let [link, issuer] = pair {
+                let detail = Detail::new("link_signature_valid")
+                    .with("subject", link.certificate.subject_text())
+                    .with("issuer", issuer.certificate.subject_text());
+                checks.push(Check::pass("csca.link_signature", detail));
+            }
+        }
+    }
+
+    let key_usage_name = format!("{signer_prefix}.key_usage");
+    match certificate.key_usage() {
+        Some(usage) if usage & KEY_USAGE_DIGITAL_SIGNATURE == 0 => {
+            checks.push(Check::fail(key_usage_name, Detail::new("key_usage_missing")));
+        }
+        _ => checks.push(Check::pass(key_usage_name, Detail::new("key_usage_ok"))),
+    }
+
+    checks
+}
+
 fn validity_check(name: String, certificate: &Certificate, at: i64, basis: &'static str) -> Check {
     let code = if at < certificate.not_before() {
         "not_yet_valid"
@@ -579,8 +594,8 @@ fn validity_check(name: String, certificate: &Certificate, at: i64, basis: &'sta
         .with("subject", certificate.subject_text())
         .with("at", format_iso8601(at))
         .with("basis", basis)
-        .with("not_before", format_iso8601(certificate.not_before()))
-        .with("not_after", format_iso8601(certificate.not_after()));
+        .with("not_before", certificate.not_before_text())
+        .with("not_after", certificate.not_after_text());
     Check::outcome(name, code == "valid_at", detail)
 }
 
