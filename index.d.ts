@@ -182,10 +182,10 @@ export interface PaceObject {
   parameterId: number
 }
 
-/** Every reason code a check can carry, for the message catalogs. */
+/** Returns every reason code a check can carry, for the message catalogs. */
 export declare function paDetailCodes(): Array<string>
 
-/** What a verification requires. Every field is optional. */
+/** The verification policy. Every field is optional. */
 export interface PolicyInput {
   /** `required`, `if-available` (default) or `ignore`. */
   crl?: string
@@ -276,15 +276,12 @@ export declare function verifyMasterListSync(trust: NativeTrustStore, bytes: Uin
 
 /**
  * Runs Passive Authentication of an EF.SOD over the data groups read on the
- * libuv thread pool. `groups` holds the data groups one after the other and
+ * libuv thread pool. `groups` contains the data groups one after the other and
  * `layout` a number and a length for each of them.
  */
 export declare function verifyPassiveAuthentication(trust: NativeTrustStore, sod: Uint8Array, layout: Uint32Array, groups: Uint8Array, policy?: PolicyInput | undefined | null): Promise<VerificationResult>
 
-/**
- * The synchronous twin of `verifyPassiveAuthentication`: same checks, on
- * the calling thread.
- */
+/** Runs the checks of `verifyPassiveAuthentication` on the calling thread. */
 export declare function verifyPassiveAuthenticationSync(trust: NativeTrustStore, sod: Uint8Array, layout: Uint32Array, groups: Uint8Array, policy?: PolicyInput | undefined | null): VerificationResult
 
 /** How to build a virtual card. */

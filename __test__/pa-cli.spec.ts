@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import test from 'ava'
-import { Command } from 'commander'
 
-import { registerVerifyCommand } from '../ts/cli/verify.js'
+import { buildProgram } from '../ts/cli/main.js'
 import { setLanguage } from '../ts/i18n.js'
 import { dataGroups, opensslSod } from './pa-helpers.js'
 
@@ -36,8 +35,7 @@ async function run(args: string[]): Promise<{ exitCode: number; out: string; err
   console.error = (...parts: unknown[]) => err.push(parts.join(' '))
   process.exitCode = undefined
   try {
-    const program = new Command().exitOverride()
-    registerVerifyCommand(program)
+    const program = buildProgram().exitOverride()
     await program.parseAsync(['node', 'neweid', 'verify', ...args])
     return { exitCode: Number(process.exitCode ?? 0), out: out.join('\n'), err: err.join('\n') }
   } finally {

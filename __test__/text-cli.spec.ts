@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import test from 'ava'
-import { Command } from 'commander'
 
-import { registerTextCommand } from '../ts/cli/text.js'
+import { buildProgram } from '../ts/cli/main.js'
 import { setLanguage } from '../ts/i18n.js'
 
 interface RunResult {
@@ -20,23 +19,23 @@ async function runText(args: string[], stdin: string | Uint8Array = ''): Promise
   const stdout: Buffer[] = []
   let stderr = ''
   let exitCode = 0
-  const program = new Command('neweid').exitOverride()
+  const io = {
+    stdin: [typeof stdin === 'string' ? Buffer.from(stdin) : stdin],
+    stdout: { write: (chunk: Uint8Array | string) => stdout.push(Buffer.from(chunk)) },
+    stderr: {
+      write: (chunk: string) => {
+        stderr += chunk
+      },
+    },
+    setExitCode: (code: number) => {
+      exitCode = code
+    },
+  }
+  const program = buildProgram(io).exitOverride()
   program.configureOutput({
     writeOut: (text) => stdout.push(Buffer.from(text)),
     writeErr: (text) => {
       stderr += text
-    },
-  })
-  registerTextCommand(program, {
-    stdin: [typeof stdin === 'string' ? Buffer.from(stdin) : stdin],
-    stdout: { write: (chunk) => stdout.push(Buffer.from(chunk)) },
-    stderr: {
-      write: (chunk) => {
-        stderr += chunk
-      },
-    },
-    setExitCode: (code) => {
-      exitCode = code
     },
   })
   await program.parseAsync(['text', ...args], { from: 'user' })
@@ -71,20 +70,20 @@ test.serial('decode writes JSON', async (t) => {
 
 test.serial('decode error names offset in zh-TW', async (t) => {
   const result = await runText(['decode', '--hex'], '41 80')
-  t.is(result.exitCode, 1)
+  t.is(result.exitCode, 2)
   t.is(result.stdout.length, 0)
   t.true(result.stderr.includes('位移 1 的位元組 0x80 無效'), result.stderr)
 })
 
 test.serial('decode error in English with --lang en', async (t) => {
   const result = await runText(['decode', '--hex', '--lang', 'en'], '41 01 21')
-  t.is(result.exitCode, 1)
+  t.is(result.exitCode, 2)
   t.true(result.stderr.includes('plane byte 0x01 at offset 1 of the CNS text has only 1 of its 2 code bytes'), result.stderr)
 })
 
 test.serial('decode error as JSON', async (t) => {
   const result = await runText(['decode', '--hex', '--json', '--lang', 'en'], 'zz')
-  t.is(result.exitCode, 1)
+  t.is(result.exitCode, 2)
   const output = JSON.parse(result.stdout.toString()) as { error: { code: string; message: string } }
   t.is(output.error.code, 'INVALID_INPUT')
   t.true(output.error.message.includes('hex input may contain only'), output.error.message)
@@ -102,13 +101,13 @@ test.serial('encode writes hex and JSON', async (t) => {
 
 test.serial('encode reports unmappable character', async (t) => {
   const result = await runText(['encode', '--lang', 'en'], 'a\u{1F600}')
-  t.is(result.exitCode, 1)
+  t.is(result.exitCode, 2)
   t.true(result.stderr.includes('"\u{1F600}" (U+1F600) at index 1'), result.stderr)
 })
 
 test.serial('big5 fails on missing characters', async (t) => {
   const result = await runText(['big5'], '林堃')
-  t.is(result.exitCode, 1)
+  t.is(result.exitCode, 2)
   t.is(result.stdout.length, 0)
   t.true(result.stderr.includes('位置 1 的「堃」（U+5803）不在 Big5（CP950）字集中'), result.stderr)
 })
@@ -155,13 +154,13 @@ test.serial('char looks up codes', async (t) => {
 
 test.serial('char rejects invalid code', async (t) => {
   const result = await runText(['char', '1-4421', '20-2121'])
-  t.is(result.exitCode, 1)
+  t.is(result.exitCode, 2)
   t.true(result.stderr.includes('"20-2121" 不是有效的全字庫碼'), result.stderr)
 })
 
 test.serial('missing file is an error', async (t) => {
   const result = await runText(['decode', join(tmpdir(), 'neweid-no-such-file.bin'), '--lang', 'en'])
-  t.is(result.exitCode, 1)
+  t.is(result.exitCode, 2)
   t.true(result.stderr.includes('cannot read the file'), result.stderr)
   t.true(result.stderr.includes('ENOENT'), result.stderr)
 })

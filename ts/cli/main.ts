@@ -7,12 +7,17 @@ import { fileURLToPath } from 'node:url'
 
 import { Command, CommanderError } from 'commander'
 
-import { applyLanguage, reportError, t, type GlobalOptions } from './output.js'
+import { applyLanguage, EXIT_ERROR, reportError, t, type GlobalOptions } from './output.js'
 import { registerCardCommands } from './card-commands.js'
 import { registerSimCommands } from './sim-commands.js'
+import { registerTextCommand, type TextCommandIo } from './text.js'
+import { registerVerifyCommand } from './verify.js'
 
-/** Builds the program; `main` runs it. Tests call this to run commands in process. */
-export function buildProgram(): Command {
+/**
+ * Builds the program; `main` runs it. Tests call this to run commands in
+ * process, with their own streams for `text`.
+ */
+export function buildProgram(textIo?: TextCommandIo): Command {
   const program = new Command('neweid')
   program
     .description(t('數位身分識別證（New eID）讀卡與驗證工具', 'Taiwan New eID card reader and verifier'))
@@ -27,6 +32,9 @@ export function buildProgram(): Command {
   const options = (): GlobalOptions => program.opts<GlobalOptions>()
   registerCardCommands(program, options)
   registerSimCommands(program, options)
+  registerVerifyCommand(program)
+  if (textIo === undefined) registerTextCommand(program)
+  else registerTextCommand(program, textIo)
   return program
 }
 
@@ -46,7 +54,8 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv)
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.exitCode !== 0) process.exitCode = error.exitCode
+      // Help and version exit 0; every usage error exits like other errors.
+      if (error.exitCode !== 0) process.exitCode = EXIT_ERROR
       return
     }
     reportError(error, program.opts<GlobalOptions>().json === true)

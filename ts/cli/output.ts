@@ -50,8 +50,9 @@ export function jsonReplacer(this: unknown, _key: string, value: unknown): unkno
 }
 
 /**
- * Reports an error and sets the exit code: the stable code and the message
- * on standard error, or a JSON document on standard output with `--json`.
+ * Reports an error and sets the exit code to 2: the stable code and the
+ * message on standard error, or a JSON document on standard output with
+ * `--json`.
  */
 export function reportError(error: unknown, json: boolean): void {
   const failure = isNewEidError(error) ? error : new NewEidError('INTERNAL', { detail: String((error as Error)?.message ?? error), cause: error })
@@ -60,5 +61,8 @@ export function reportError(error: unknown, json: boolean): void {
   } else {
     process.stderr.write(`${t('錯誤', 'error')} [${failure.code}]${t('：', ': ')}${failure.message}\n`)
   }
-  process.exitCode = 1
+  process.exitCode = EXIT_ERROR
 }
+
+/** Exit code of a command that failed with an error (usage, input, card or service). */
+export const EXIT_ERROR = 2

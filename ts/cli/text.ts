@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { type Command, Option } from 'commander'
 
 import { NewEidError } from '../errors/index.js'
-import { LANGUAGES, type Language, type Localized, getLanguage, setLanguage } from '../i18n.js'
+import { type Localized, getLanguage } from '../i18n.js'
+import { applyLanguage } from './output.js'
 import { formatCodePoint } from '../text/characters.js'
 import { charOfCnsCode, cnsCodesOf, decodeCnsText, encodeCnsText, fromBig5, toBig5, type UnencodableAction } from '../text/index.js'
 
@@ -26,7 +27,7 @@ const processIo: TextCommandIo = {
 
 interface CommonOptions {
   json?: boolean
-  lang?: Language
+  lang?: string
   hex?: boolean
 }
 
@@ -43,7 +44,8 @@ const say = (text: Localized): string => text[getLanguage()]
  * `text decode|encode|big5|from-big5|code|char`. Each reads the file argument or,
  * without one, standard input, and writes to standard output. Output and errors are in
  * Traditional Chinese unless `--lang en` (or the environment, see `languageFromEnvironment`)
- * chooses English. An error sets the exit code to 1.
+ * chooses English. An error sets the exit code to 2. `--json` and `--lang` are the
+ * program's global options.
  */
 export function registerTextCommand(program: Command, io: TextCommandIo = processIo): Command {
   const text = program.command('text').description(
@@ -54,11 +56,7 @@ export function registerTextCommand(program: Command, io: TextCommandIo = proces
   )
 
   const subcommand = (name: string, description: Localized): Command =>
-    text
-      .command(name)
-      .description(say(description))
-      .option('--json', say({ 'zh-TW': '以 JSON 輸出結果與錯誤', en: 'write the result and errors as JSON' }))
-      .addOption(new Option('--lang <language>', say({ 'zh-TW': '輸出語言', en: 'language of output and errors' })).choices(LANGUAGES))
+    text.command(name).description(say(description))
 
   subcommand('decode', { 'zh-TW': '將卡片的 CNS 文字位元組轉為 Unicode 文字', en: 'decode CNS text bytes from the card to Unicode' })
     .argument('[file]', say({ 'zh-TW': '輸入檔；省略時讀取標準輸入', en: 'input file; standard input when omitted' }))
@@ -172,20 +170,20 @@ function localize(text: Localized): string {
 
 /**
  * Wraps an action: applies `--lang`, and turns a `NewEidError` into a message on
- * standard error (or a JSON object on standard output with `--json`) and exit code 1.
+ * standard error (or a JSON object on standard output with `--json`) and exit code 2.
  */
 function run<A extends unknown[], O extends CommonOptions>(io: TextCommandIo, action: (...args: [...A, O]) => Promise<void>) {
   return async (...args: unknown[]): Promise<void> => {
     // commander passes the arguments, then the options, then the command.
     const command = args[args.length - 1] as Command
     const options = command.optsWithGlobals<O>()
-    if (options.lang !== undefined) setLanguage(options.lang)
+    if (options.lang !== undefined) applyLanguage(options.lang)
     const positional = args.slice(0, -2) as A
     try {
       await action(...positional, options)
     } catch (error) {
       if (!(error instanceof NewEidError)) throw error
-      io.setExitCode(1)
+      io.setExitCode(2)
       if (options.json === true) writeJson(io, { error: error.toJSON() })
       else io.stderr.write(`${error.messageIn(getLanguage())}\n`)
     }

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 
 import { NewEidError, isNewEidError } from '../errors/index.js'
-import { LANGUAGES, getLanguage, setLanguage, type Language } from '../i18n.js'
+import { getLanguage, type Language } from '../i18n.js'
+import { applyLanguage, t } from './output.js'
 import { verifyPassiveAuthentication, type PassiveAuthenticationEvidence } from '../verify/passive-authentication.js'
 import type { PassiveAuthenticationPolicy } from '../verify/policy.js'
 import type { Verification } from '../verify/result.js'
@@ -62,30 +63,24 @@ export function formatVerification(verification: Verification, language: Languag
  * Registers `verify FILE` on a commander program: Passive Authentication of
  * a saved read against the CSCAs and CRLs of a folder. The exit code is 0
  * only if the verification passed, 1 if it failed and 2 on an error.
+ * `--json` and `--lang` are the program's global options.
  */
 export function registerVerifyCommand(program: Command): Command {
   return program
     .command('verify')
-    .description('Passive Authentication of a saved read (JSON with evidence.dataGroups and evidence.sod in base64) / 驗證讀取結果的被動認證')
-    .argument('<file>', 'saved read, JSON / 讀取結果 JSON 檔')
-    .requiredOption('--trust <dir>', 'folder of CSCA certificates and CRLs, PEM or DER / CSCA 憑證與廢止清單資料夾')
-    .option('--crl-required', 'fail unless a current CRL of the CSCA is in the folder / 必須有有效的廢止清單')
-    .option('--at <date>', 'check certificate validity at this ISO 8601 date instead of now / 以指定時間檢查憑證效期')
-    .option('--json', 'print the result as JSON / 以 JSON 輸出')
-    .option('--lang <language>', 'language of messages: zh-TW (default) or en / 訊息語言')
-    .action(async (file: string, options: VerifyOptions) => {
-      process.exitCode = await runVerify(file, options)
+    .description(t('以被動認證（PA）驗證讀取結果（JSON，含 base64 的 evidence.dataGroups 與 evidence.sod）', 'Passive Authentication of a saved read (JSON with evidence.dataGroups and evidence.sod in base64)'))
+    .argument('<file>', t('讀取結果 JSON 檔，例如 neweid public --json 的輸出', 'saved read, JSON, such as the output of neweid public --json'))
+    .requiredOption('--trust <dir>', t('CSCA 憑證與憑證廢止清單（PEM 或 DER）所在的資料夾', 'folder of CSCA certificates and CRLs, PEM or DER'))
+    .option('--crl-required', t('資料夾中必須有該 CSCA 的有效憑證廢止清單', 'fail unless a current CRL of the CSCA is in the folder'))
+    .option('--at <date>', t('以此 ISO 8601 時間檢查憑證效期，預設為現在', 'check certificate validity at this ISO 8601 date instead of now'))
+    .action(async (file: string, _options: VerifyOptions, command: Command) => {
+      process.exitCode = await runVerify(file, command.optsWithGlobals<VerifyOptions>())
     })
 }
 
 async function runVerify(file: string, options: VerifyOptions): Promise<number> {
   try {
-    if (options.lang !== undefined) {
-      if (!LANGUAGES.includes(options.lang as Language)) {
-        throw new NewEidError('INVALID_INPUT', { step: 'verify.options', detail: `--lang ${options.lang}: use zh-TW or en` })
-      }
-      setLanguage(options.lang as Language)
-    }
+    applyLanguage(options.lang)
     const policy: PassiveAuthenticationPolicy = {}
     if (options.crlRequired) policy.crl = 'required'
     if (options.at !== undefined) {
