@@ -30,3 +30,31 @@ export type {
   CardSecurityVerification,
   SignerDescription,
 } from './verify/index.js'
+
+export {
+  listCardTerminals,
+  listEIDs,
+  getEIDLabel,
+  getEIDHouseholdData,
+  getEIDPublicData,
+  ListCardTerminal,
+  ListEID,
+  GetEIDLabel,
+  GetEIDHouseHoldData,
+  GetEIDPublicData,
+  civilDate,
+} from './client/index.js'
+export type {
+  CardOptions,
+  CardTerminal,
+  CivilDate,
+  EIDCard,
+  EIDLabel,
+  Evidence,
+  HouseholdData,
+  PaceInfo,
+  PublicData,
+  Secret,
+} from './client/index.js'
+export { VirtualCard } from './virtual-card.js'
+export type { VirtualCardOptions, VpcdOptions, RemovalFault } from './virtual-card.js'

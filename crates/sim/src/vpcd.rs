@@ -238,6 +238,7 @@ fn serve(control: &Control, card: &Mutex<VirtualCard>, mut stream: TcpStream) ->
             return Ok(());
         }
         let length = usize::from(u16::from_be_bytes(header));
+        
         let mut payload = vec![0u8; length];
         if !read_exact_or_stop(control, &mut stream, &mut payload)? {
             return Ok(());
@@ -251,7 +252,10 @@ fn serve(control: &Control, card: &Mutex<VirtualCard>, mut stream: TcpStream) ->
             }
             [_] => {}
             command => {
-                if let Some(fault) = *lock(&control.fault) {
+                // Copy the fault out so that the lock is released before the
+                // branch below takes it again.
+                let armed = *lock(&control.fault);
+                if let Some(fault) = armed {
                     let matches = command.get(1) == Some(&fault.ins)
                         && fault.p1.is_none_or(|p1| command.get(2) == Some(&p1));
                     if matches {

@@ -75,8 +75,9 @@ pub fn list_readers() -> Result<Vec<ReaderInfo>> {
 
 /// A connection to the card in one reader.
 pub struct PcscCard {
-    // The context must outlive the card handle; `pcsc::Card` keeps it alive too.
-    _context: Context,
+    // The context outlives the card handle (`pcsc::Card` keeps it alive too)
+    // and answers status queries while a transaction runs.
+    context: Context,
     card: Option<pcsc::Card>,
     reader: String,
     extended_length: Option<bool>,
@@ -106,7 +107,7 @@ impl PcscCard {
             .and_then(|bytes| <[u8; 4]>::try_from(bytes.get(..4)?).ok())
             .map(|max| u32::from_le_bytes(max) > 261);
         Ok(Self {
-            _context: context,
+            context,
             card: Some(card),
             reader: reader.to_string(),
             extended_length,
@@ -128,6 +129,7 @@ impl PcscCard {
                 .at("pcsc.begin_transaction")
         })?;
         let mut transport = PcscTransport {
+            context: &self.context,
             transaction: &transaction,
             reader,
             extended_length,
@@ -157,21 +159,81 @@ impl Drop for PcscCard {
 }
 
 struct PcscTransport<'a, 'tx> {
+    context: &'a Context,
     transaction: &'a pcsc::Transaction<'tx>,
     reader: String,
     extended_length: Option<bool>,
+}
+
+/// How long a failed exchange waits for the PC/SC service to notice a
+/// removal. pcsc-lite polls readers without hot-plug events a few times a
+/// second, so a card pulled mid-command may still show as present at first.
+const REMOVAL_GRACE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+impl PcscTransport<'_, '_> {
+    /// Waits up to `timeout` for the reader to report that its card left.
+    fn removed_within(&self, timeout: std::time::Duration) -> bool {
+        let Ok(name) = CString::new(self.reader.as_bytes()) else {
+            return false;
+        };
+        let mut states = [ReaderState::new(name, State::PRESENT)];
+        let deadline = std::time::Instant::now() + timeout;
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.context.get_status_change(left, &mut states) {
+                Ok(()) => {
+                    let event = states[0].event_state();
+                    if event.contains(State::EMPTY) {
+                        return true;
+                    }
+                    states[0].sync_current_state();
+                }
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
+    /// Returns `CardRemoved` if the card is no longer in the reader (or was
+    /// reset by someone else), and `otherwise` if it still is.
+    fn lost_card_or(&self, otherwise: Error) -> Error {
+        if otherwise.kind == ErrorKind::CardRemoved {
+            return otherwise;
+        }
+        match self.transaction.status2_owned() {
+            Ok(status) if status.status().contains(pcsc::Status::PRESENT) => {
+                if self.removed_within(REMOVAL_GRACE) {
+                    Error::new(ErrorKind::CardRemoved)
+                } else {
+                    otherwise
+                }
+            }
+            Ok(_) => Error::new(ErrorKind::CardRemoved),
+            Err(error) => match Error::from(error) {
+                removed if matches!(removed.kind, ErrorKind::CardRemoved | ErrorKind::NoCard) => {
+                    Error::new(ErrorKind::CardRemoved).with_detail(removed.detail.unwrap_or_default())
+                }
+                _ => otherwise,
+            },
+        }
+    }
 }
 
 impl Transport for PcscTransport<'_, '_> {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>> {
         let mut buffer = vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED];
         let result = match self.transaction.transmit(command, &mut buffer) {
+            // A reader that answers without a status word lost the card
+            // mid-command (vpcd does this when the card is pulled) or is
+            // faulty; the card status tells which.
+            Ok(response) if response.len() < 2 => Err(self.lost_card_or(
+                Error::new(ErrorKind::ProtocolError).with_detail("the reader returned a response without a status word"),
+            )),
             Ok(response) => Ok(response.to_vec()),
-            Err(error) => Err(Error::from(error).with_reader(self.reader.clone())),
+            Err(error) => Err(self.lost_card_or(Error::from(error))),
         };
         // The buffer held a response that may be decrypted later; wipe the copy.
         buffer.zeroize();
-        result
+        result.map_err(|error| error.with_reader(self.reader.clone()))
     }
 
     fn reader_supports_extended_length(&self) -> Option<bool> {
