@@ -101,12 +101,12 @@ pub(crate) fn with_session<T>(
         if let Some(card) = guard.as_mut() {
             card.reset();
         }
-        return result;
+        return result.map_err(|error| error.with_reader(reader));
     }
     let mut connection = PcscCard::connect(reader)?;
     let result = connection.with_transaction(|transport| operation(&mut Session::new(transport, cancel)));
     connection.disconnect();
-    result
+    result.map_err(|error| error.with_reader(reader))
 }
 
 /// Picks the reader for an operation: the one named, or else the only

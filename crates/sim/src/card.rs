@@ -86,7 +86,13 @@ pub struct VirtualCard {
 }
 
 impl VirtualCard {
-    pub fn new(content: CardContent, options: CardOptions) -> Self {
+    /// Makes a card from its content. EF.ATR/INFO is rewritten to state
+    /// extended-length support exactly when `options` offers it, so that the
+    /// file and the card's behaviour agree.
+    pub fn new(mut content: CardContent, options: CardOptions) -> Self {
+        content
+            .master_files
+            .insert(profile::EF_ATR_INFO, crate::content::ef_atr_info(options.extended_length));
         Self {
             content,
             options,

@@ -79,7 +79,6 @@ pub struct CardBuilder<'p> {
     pace_parameters: Vec<PaceParameters>,
     signer: Option<DocumentSigner>,
     sign_options: SignOptions,
-    extended_length: bool,
 }
 
 impl<'p> CardBuilder<'p> {
@@ -93,7 +92,6 @@ impl<'p> CardBuilder<'p> {
             pace_parameters: vec![default],
             signer: None,
             sign_options: SignOptions::default(),
-            extended_length: true,
         }
     }
 
@@ -132,12 +130,6 @@ impl<'p> CardBuilder<'p> {
     /// Changes how the security objects are signed.
     pub fn sign_options(mut self, options: SignOptions) -> Self {
         self.sign_options = options;
-        self
-    }
-
-    /// Whether EF.ATR/INFO states extended-length support.
-    pub fn extended_length(mut self, enabled: bool) -> Self {
-        self.extended_length = enabled;
         self
     }
 
@@ -254,7 +246,7 @@ impl<'p> CardBuilder<'p> {
 
         let mut master_files = BTreeMap::new();
         master_files.insert(profile::EF_DIR, ef_dir(persona.label_flags));
-        master_files.insert(profile::EF_ATR_INFO, ef_atr_info(self.extended_length));
+        master_files.insert(profile::EF_ATR_INFO, ef_atr_info(true));
         master_files.insert(profile::EF_CARD_ACCESS, SecurityInfos(card_access).encode());
         master_files.insert(profile::EF_CARD_SECURITY, card_security);
 
@@ -328,7 +320,7 @@ fn ef_dir(label_flags: u8) -> Vec<u8> {
 /// EF.ATR/INFO: the card capabilities (`47`) and, when extended length is
 /// offered, the extended length information (`7F66`): at most 2,048 bytes
 /// per command and 65,535 per response.
-fn ef_atr_info(extended_length: bool) -> Vec<u8> {
+pub(crate) fn ef_atr_info(extended_length: bool) -> Vec<u8> {
     // Card capabilities, third byte: command chaining and extended Lc/Le
     // (b8 and b7) when offered.
     let capabilities = if extended_length { [0x00, 0x00, 0xC0] } else { [0x00, 0x00, 0x80] };
