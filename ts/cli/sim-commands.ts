@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url'
+
 import type { Command } from 'commander'
 
 import {
@@ -8,10 +10,16 @@ import {
   listEIDs,
 } from '../client/index.js'
 import { NewEidError } from '../errors/index.js'
+import { verifyPassiveAuthentication } from '../verify/passive-authentication.js'
+import { TrustStore } from '../verify/trust-store.js'
 import { VirtualCard } from '../virtual-card.js'
 import { publicDataJson } from './card-commands.js'
 import { formatCards, formatHousehold, formatLabelLines, formatPublic, formatTerminals } from './format.js'
 import { printJson, printLines, t, type GlobalOptions } from './output.js'
+import { formatVerification } from './verify.js'
+
+/** The TEST-ONLY CSCA that signed the virtual card's Document Signer. */
+const TEST_PKI = fileURLToPath(new URL('../../test-pki', import.meta.url))
 
 function parsePort(value: string): number {
   const port = Number(value)
@@ -78,8 +86,11 @@ export function registerSimCommands(program: Command, options: () => GlobalOptio
         const label = await getEIDLabel({ reader })
         const household = await getEIDHouseholdData({ reader })
         const publicData = await getEIDPublicData(card.can, { reader })
+        const trust = await TrustStore.fromDirectory(TEST_PKI)
+        const verification = await verifyPassiveAuthentication(publicData.evidence, trust)
         if (options().json) {
-          printJson({ terminals, cards, label, household, public: publicDataJson(publicData) })
+          const { ok, checks, signer, signingTime } = verification
+          printJson({ terminals, cards, label, household, public: publicDataJson(publicData), passiveAuthentication: { ok, checks, signer, signingTime } })
           return
         }
         const section = (zh: string, en: string): string => `\n== ${t(zh, en)} ==`
@@ -95,6 +106,8 @@ export function registerSimCommands(program: Command, options: () => GlobalOptio
           ...formatHousehold(household),
           section('公開區 GetEIDPublicData（PACE 使用卡片存取碼）', 'Public area: GetEIDPublicData (PACE with the CAN)'),
           ...formatPublic(publicData),
+          section('被動認證（機關伺服器端，信任測試用 CSCA）', 'Passive Authentication (agency server side, trusting the test CSCA)'),
+          formatVerification(verification),
         ])
       } finally {
         card.stop()
