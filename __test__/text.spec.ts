@@ -24,7 +24,8 @@ test('decode name with mixed ASCII', (t) => {
 })
 
 test('decode empty input', (t) => {
-  t.deepEqual(decodeCnsText(new Uint8Array()), { text: '', codes: [], privateUse: [], unmapped: [] })
+  const decoded = decodeCnsText(new Uint8Array())
+  t.deepEqual({ text: decoded.text, codes: decoded.codes, privateUse: decoded.privateUse, unmapped: decoded.unmapped }, { text: '', codes: [], privateUse: [], unmapped: [] })
 })
 
 test('Extension B counts as one character', (t) => {
@@ -195,4 +196,12 @@ test('charOfCnsCode validates plane and range', (t) => {
     t.is(error.code, 'INVALID_INPUT', input)
     t.true(error.messages.en.includes(JSON.stringify(input)), error.messages.en)
   }
+})
+
+test('codes survive changes to the input buffer', (t) => {
+  const bytes = Buffer.from([0x01, 0x44, 0x21, 0x41])
+  const decoded = decodeCnsText(bytes)
+  bytes.fill(0x20)
+  t.deepEqual(decoded.codes, ['1-4421', null])
+  t.deepEqual(JSON.parse(JSON.stringify(decoded)), { text: '一A', codes: ['1-4421', null], privateUse: [], unmapped: [] })
 })

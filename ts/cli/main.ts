@@ -25,6 +25,9 @@ export function buildProgram(textIo?: TextCommandIo): Command {
     .option('--json', t('以 JSON 輸出', 'print JSON'))
     .option('--reader <name>', t('指定讀卡機（有多張卡片時必須指定）', 'reader to use (required when several hold a card)'))
     .showHelpAfterError()
+    // Throw instead of exiting, so that main sets the exit code and tests can
+    // run commands in process. Subcommands inherit this when they are added.
+    .exitOverride()
     .hook('preAction', (command) => {
       applyLanguage(command.opts<GlobalOptions>().lang)
     })
@@ -49,7 +52,6 @@ export async function main(argv: string[]): Promise<void> {
     return
   }
   const program = buildProgram()
-  program.exitOverride()
   try {
     await program.parseAsync(argv)
   } catch (error) {
