@@ -50,7 +50,10 @@ pub fn select_new_eid(session: &mut Session<'_>) -> Result<()> {
     if sw == StatusWord::SUCCESS {
         Ok(())
     } else {
-        Err(Error::new(ErrorKind::NotNewEid).at("select.new_eid").with_sw(sw).with_reader(session.reader_name()))
+        Err(Error::new(ErrorKind::NotNewEid)
+            .at("select.new_eid")
+            .with_sw(sw)
+            .with_reader(session.reader_name()))
     }
 }
 
@@ -78,7 +81,12 @@ pub fn read_label(session: &mut Session<'_>) -> Result<LabelRead> {
     select_new_eid(session)?;
     let raw = read_new_eid_file(session, NewEidFile::Label)?;
     let label = Label::decode(&raw).map_err(|error| Error::from(error).at("decode.label"))?;
-    Ok(LabelRead { label, raw, pace_infos: parsed.pace_infos(), card_access })
+    Ok(LabelRead {
+        label,
+        raw,
+        pace_infos: parsed.pace_infos(),
+        card_access,
+    })
 }
 
 /// Reads DG1, which needs no authentication.
@@ -99,8 +107,11 @@ pub fn read_public(session: &mut Session<'_>, can: &Password) -> Result<PublicRe
     let (card_access, parsed) = read_card_access(session)?;
     let pace = pace::establish(session, &parsed, can, None)?;
 
-    let card_security =
-        session.read_file(profile::EF_CARD_SECURITY_SFI, profile::EF_CARD_SECURITY, "ef_card_security")?;
+    let card_security = session.read_file(
+        profile::EF_CARD_SECURITY_SFI,
+        profile::EF_CARD_SECURITY,
+        "ef_card_security",
+    )?;
 
     select_new_eid(session)?;
     let mut data_groups = BTreeMap::new();

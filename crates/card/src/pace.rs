@@ -48,13 +48,21 @@ pub fn establish(
     let mut rng = SystemRandom;
     let (state, contents) = terminal::start(parameters, password)?;
     let reply = general_authenticate(session, &contents, false, "pace.encrypted_nonce", password.kind())?;
-    let (state, contents) = state.receive(&reply, &mut rng).map_err(|error| Error::from(error).at("pace.encrypted_nonce"))?;
+    let (state, contents) = state
+        .receive(&reply, &mut rng)
+        .map_err(|error| Error::from(error).at("pace.encrypted_nonce"))?;
     let reply = general_authenticate(session, &contents, false, "pace.map_nonce", password.kind())?;
-    let (state, contents) = state.receive(&reply, &mut rng).map_err(|error| Error::from(error).at("pace.map_nonce"))?;
+    let (state, contents) = state
+        .receive(&reply, &mut rng)
+        .map_err(|error| Error::from(error).at("pace.map_nonce"))?;
     let reply = general_authenticate(session, &contents, false, "pace.key_agreement", password.kind())?;
-    let (state, contents) = state.receive(&reply).map_err(|error| Error::from(error).at("pace.key_agreement"))?;
+    let (state, contents) = state
+        .receive(&reply)
+        .map_err(|error| Error::from(error).at("pace.key_agreement"))?;
     let reply = general_authenticate(session, &contents, true, "pace.mutual_authenticate", password.kind())?;
-    let established = state.receive(&reply).map_err(|error| Error::from(error).at("pace.mutual_authenticate"))?;
+    let established = state
+        .receive(&reply)
+        .map_err(|error| Error::from(error).at("pace.mutual_authenticate"))?;
 
     session.start_secure_messaging(established.session);
     Ok(PaceSummary {
@@ -77,15 +85,20 @@ fn check_set_at(session: &Session<'_>, kind: PasswordKind, sw: StatusWord) -> Re
         // A suspended PIN may be tried once more, but only after a PACE with
         // the CAN in this card session, which leaves secure messaging on.
         (PasswordKind::Pin, StatusWord(0x63C1)) if session.is_secure() => Ok(()),
-        (PasswordKind::Pin, StatusWord(0x63C1)) => {
-            Err(Error::new(ErrorKind::PinSuspended).at(step).with_sw(sw).with_pin(1, PinState::Suspended))
-        }
+        (PasswordKind::Pin, StatusWord(0x63C1)) => Err(Error::new(ErrorKind::PinSuspended)
+            .at(step)
+            .with_sw(sw)
+            .with_pin(1, PinState::Suspended)),
         (PasswordKind::Pin | PasswordKind::Puk, StatusWord::AUTHENTICATION_BLOCKED | StatusWord(0x63C0)) => {
-            Err(Error::new(ErrorKind::PinBlocked).at(step).with_sw(sw).with_pin(0, PinState::Blocked))
+            Err(Error::new(ErrorKind::PinBlocked)
+                .at(step)
+                .with_sw(sw)
+                .with_pin(0, PinState::Blocked))
         }
-        (PasswordKind::Pin, StatusWord::REFERENCE_DATA_NOT_USABLE) => {
-            Err(Error::new(ErrorKind::PinBlocked).at(step).with_sw(sw).with_pin(0, PinState::Deactivated))
-        }
+        (PasswordKind::Pin, StatusWord::REFERENCE_DATA_NOT_USABLE) => Err(Error::new(ErrorKind::PinBlocked)
+            .at(step)
+            .with_sw(sw)
+            .with_pin(0, PinState::Deactivated)),
         _ => Err(Error::new(ErrorKind::CardError).at(step).with_sw(sw)),
     }
 }
@@ -105,7 +118,9 @@ fn general_authenticate(
         StatusWord::SUCCESS => Ok(pace::unwrap_dynamic_authentication_data(&response.data)
             .map_err(|error| Error::from(error).at(step))?
             .to_vec()),
-        sw => Err(wrong_password(kind, sw).unwrap_or_else(|| Error::new(ErrorKind::CardError).with_sw(sw)).at(step)),
+        sw => Err(wrong_password(kind, sw)
+            .unwrap_or_else(|| Error::new(ErrorKind::CardError).with_sw(sw))
+            .at(step)),
     }
 }
 
@@ -119,7 +134,11 @@ fn wrong_password(kind: PasswordKind, sw: StatusWord) -> Option<Error> {
     let error = match kind {
         PasswordKind::Can | PasswordKind::Mrz => Error::new(ErrorKind::WrongCan),
         PasswordKind::Pin => {
-            let left = if sw == StatusWord::AUTHENTICATION_BLOCKED { 0 } else { tries.unwrap_or(0) };
+            let left = if sw == StatusWord::AUTHENTICATION_BLOCKED {
+                0
+            } else {
+                tries.unwrap_or(0)
+            };
             let state = match left {
                 0 => PinState::Blocked,
                 1 => PinState::Suspended,
@@ -130,7 +149,10 @@ fn wrong_password(kind: PasswordKind, sw: StatusWord) -> Option<Error> {
         PasswordKind::Puk => {
             let error = Error::new(ErrorKind::WrongPin).with_detail("wrong PUK");
             match tries {
-                Some(left) => Error { retries_left: Some(left), ..error },
+                Some(left) => Error {
+                    retries_left: Some(left),
+                    ..error
+                },
                 None => error,
             }
         }
@@ -151,7 +173,11 @@ mod tests {
 
     #[test]
     fn wrong_pin_carries_tries_and_state() {
-        let cases = [(0x63C2, 2, PinState::Active), (0x63C1, 1, PinState::Suspended), (0x63C0, 0, PinState::Blocked)];
+        let cases = [
+            (0x63C2, 2, PinState::Active),
+            (0x63C1, 1, PinState::Suspended),
+            (0x63C0, 0, PinState::Blocked),
+        ];
         for (sw, left, state) in cases {
             let error = wrong_password(PasswordKind::Pin, StatusWord(sw)).unwrap();
             assert_eq!(error.kind, ErrorKind::WrongPin);

@@ -40,7 +40,13 @@ impl<'t> Session<'t> {
     /// Starts a session in short length; [`Session::negotiate_length`]
     /// switches to extended length when both the card and the reader allow it.
     pub fn new(transport: &'t mut dyn Transport, cancel: Option<&'t AtomicBool>) -> Self {
-        Self { transport, sm: None, form: LengthForm::Short, max_response: 256, cancel }
+        Self {
+            transport,
+            sm: None,
+            form: LengthForm::Short,
+            max_response: 256,
+            cancel,
+        }
     }
 
     pub fn reader_name(&self) -> String {
@@ -123,7 +129,10 @@ impl<'t> Session<'t> {
         if sw != StatusWord::SUCCESS {
             return Ok(());
         }
-        let response = self.send(&CommandApdu::new(0x00, 0xB0, 0x00, 0x00).with_le(256), "read.ef_atr_info")?;
+        let response = self.send(
+            &CommandApdu::new(0x00, 0xB0, 0x00, 0x00).with_le(256),
+            "read.ef_atr_info",
+        )?;
         if !matches!(response.sw, StatusWord::SUCCESS | StatusWord::END_OF_FILE) {
             return Ok(());
         }
@@ -158,7 +167,9 @@ impl<'t> Session<'t> {
         let total = declared_length(&first).map_err(|error| error.at(step.clone()))?;
         let mut contents = first;
         if contents.len() > total {
-            return Err(Error::new(ErrorKind::ProtocolError).at(step).with_detail("file has bytes after its data object"));
+            return Err(Error::new(ErrorKind::ProtocolError)
+                .at(step)
+                .with_detail("file has bytes after its data object"));
         }
         if contents.len() < total {
             let sw = self.select_file(fid, &step)?;
@@ -168,7 +179,9 @@ impl<'t> Session<'t> {
         }
         while contents.len() < total {
             if contents.len() > 0x7FFF {
-                return Err(Error::new(ErrorKind::ProtocolError).at(step).with_detail("file longer than 32 KiB offsets allow"));
+                return Err(Error::new(ErrorKind::ProtocolError)
+                    .at(step)
+                    .with_detail("file longer than 32 KiB offsets allow"));
             }
             let offset = contents.len() as u16;
             let wanted = (total - contents.len()).min(self.chunk_size());
@@ -187,7 +200,9 @@ impl<'t> Session<'t> {
             }
         }
         if contents.len() != total {
-            return Err(Error::new(ErrorKind::ProtocolError).at(step).with_detail("file has bytes after its data object"));
+            return Err(Error::new(ErrorKind::ProtocolError)
+                .at(step)
+                .with_detail("file has bytes after its data object"));
         }
         Ok(contents)
     }
@@ -197,7 +212,10 @@ impl<'t> Session<'t> {
             (LengthForm::Short, false) => 256,
             (LengthForm::Short, true) => SM_SHORT_CHUNK,
             (LengthForm::Extended, false) => self.max_response.saturating_sub(2).clamp(256, 65_536),
-            (LengthForm::Extended, true) => self.max_response.saturating_sub(64).clamp(SM_SHORT_CHUNK, SM_EXTENDED_CHUNK),
+            (LengthForm::Extended, true) => self
+                .max_response
+                .saturating_sub(64)
+                .clamp(SM_SHORT_CHUNK, SM_EXTENDED_CHUNK),
         }
     }
 
@@ -246,13 +264,17 @@ fn declared_length(bytes: &[u8]) -> Result<usize> {
             }
         }
     }
-    let length_byte = *bytes.get(position).ok_or_else(|| invalid("file ends inside a length"))?;
+    let length_byte = *bytes
+        .get(position)
+        .ok_or_else(|| invalid("file ends inside a length"))?;
     position += 1;
     let value_length = match length_byte {
         0x00..=0x7F => usize::from(length_byte),
         0x81..=0x83 => {
             let count = usize::from(length_byte & 0x7F);
-            let octets = bytes.get(position..position + count).ok_or_else(|| invalid("file ends inside a length"))?;
+            let octets = bytes
+                .get(position..position + count)
+                .ok_or_else(|| invalid("file ends inside a length"))?;
             position += count;
             octets.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
         }
@@ -268,7 +290,10 @@ fn parse_extended_length_info(bytes: &[u8]) -> Result<Option<ExtendedLengthInfo>
             let mut fields = object.children("extended length information");
             let max_command = integer(fields.expect(Tag(0x02))?.value);
             let max_response = integer(fields.expect(Tag(0x02))?.value);
-            return Ok(Some(ExtendedLengthInfo { max_command, max_response }));
+            return Ok(Some(ExtendedLengthInfo {
+                max_command,
+                max_response,
+            }));
         }
     }
     Ok(None)
@@ -297,7 +322,10 @@ mod tests {
         let bytes = [0x7F, 0x66, 0x08, 0x02, 0x02, 0x10, 0x00, 0x02, 0x02, 0xFF, 0xFF];
         assert_eq!(
             parse_extended_length_info(&bytes).unwrap(),
-            Some(ExtendedLengthInfo { max_command: 0x1000, max_response: 0xFFFF })
+            Some(ExtendedLengthInfo {
+                max_command: 0x1000,
+                max_response: 0xFFFF
+            })
         );
         assert_eq!(parse_extended_length_info(&[0x80, 0x01, 0x00]).unwrap(), None);
     }

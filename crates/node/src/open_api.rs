@@ -28,7 +28,9 @@ impl CancelToken {
     #[napi(constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Self { flag: Arc::new(AtomicBool::new(false)) }
+        Self {
+            flag: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// Asks the operation to stop before its next command.
@@ -230,14 +232,19 @@ impl Task for ListEidsTask {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(output.into_iter().map(|(reader, read)| label_object(reader, read)).collect())
+        Ok(output
+            .into_iter()
+            .map(|(reader, read)| label_object(reader, read))
+            .collect())
     }
 }
 
 /// Lists the readers that hold a New eID card, with each card's EF.Label.
 #[napi(ts_return_type = "Promise<Array<LabelObject>>")]
 pub fn list_eids(cancel: Option<&CancelToken>) -> AsyncTask<ListEidsTask> {
-    AsyncTask::new(ListEidsTask { cancel: cancel.map(|token| Arc::clone(&token.flag)) })
+    AsyncTask::new(ListEidsTask {
+        cancel: cancel.map(|token| Arc::clone(&token.flag)),
+    })
 }
 
 pub struct LabelTask {
@@ -314,7 +321,9 @@ impl Task for PublicTask {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let can = Password::new(PasswordKind::Can, SecretBytes::copy_from(&self.can));
-        run_with_reader(&self.reader, &self.cancel, |session| open_api::read_public(session, &can))
+        run_with_reader(&self.reader, &self.cancel, |session| {
+            open_api::read_public(session, &can)
+        })
     }
 
     fn resolve(&mut self, _env: Env, (reader, read): Self::Output) -> napi::Result<Self::JsValue> {
@@ -337,7 +346,10 @@ impl Task for PublicTask {
             data_groups: read
                 .data_groups
                 .iter()
-                .map(|(number, bytes)| DataGroupObject { number: u32::from(*number), bytes: bytes.clone().into() })
+                .map(|(number, bytes)| DataGroupObject {
+                    number: u32::from(*number),
+                    bytes: bytes.clone().into(),
+                })
                 .collect(),
             sod: read.sod.clone().into(),
             card_access: read.card_access.clone().into(),
@@ -363,7 +375,9 @@ pub fn read_public(
     let can = Zeroizing::new(can.to_vec());
     if can.len() != 6 || !can.iter().all(u8::is_ascii_digit) {
         return Err(to_js(
-            &Error::new(ErrorKind::InvalidInput).at("check.can").with_detail("the CAN must be 6 digits"),
+            &Error::new(ErrorKind::InvalidInput)
+                .at("check.can")
+                .with_detail("the CAN must be 6 digits"),
         ));
     }
     Ok(AsyncTask::new(PublicTask {

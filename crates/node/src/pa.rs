@@ -177,7 +177,11 @@ impl NativeTrustStore {
 
     #[napi(getter)]
     pub fn certificates(&self) -> Vec<CertificateInfo> {
-        self.inner.certificates().iter().map(|trusted| certificate_info(trusted)).collect()
+        self.inner
+            .certificates()
+            .iter()
+            .map(|trusted| certificate_info(trusted))
+            .collect()
     }
 
     #[napi(getter)]
@@ -236,7 +240,10 @@ fn policy_from(input: Option<PolicyInput>) -> Result<Policy> {
         (None | Some("at"), Some(at)) if at.is_finite() => ValidityTime::At((at / 1000.0).floor() as i64),
         (Some("signing-time"), None) => ValidityTime::SigningTime,
         (Some("at"), None) => {
-            return Err(error(ErrorCode::InvalidInput, "policy.validityTime is at, but policy.at is missing"))
+            return Err(error(
+                ErrorCode::InvalidInput,
+                "policy.validityTime is at, but policy.at is missing",
+            ))
         }
         (other, at) => {
             return Err(error(
@@ -361,14 +368,19 @@ fn code_prefixed(failure: &napi::Error<ErrorCode>) -> String {
 /// group in `total` concatenated bytes, and returns (number, length) pairs.
 fn parse_layout(layout: &[u32], total: usize) -> Result<Vec<(u8, usize)>> {
     if layout.len() % 2 != 0 {
-        return Err(error(ErrorCode::InvalidInput, "the data group layout must hold number and length pairs"));
+        return Err(error(
+            ErrorCode::InvalidInput,
+            "the data group layout must hold number and length pairs",
+        ));
     }
     let mut seen = [false; 17];
     let mut out = Vec::with_capacity(layout.len() / 2);
     let mut remaining = total;
     for pair in layout.chunks_exact(2) {
         let [number, length] = pair else { continue };
-        let index = u8::try_from(*number).ok().filter(|n| (1..=lds::MAX_DATA_GROUP).contains(n));
+        let index = u8::try_from(*number)
+            .ok()
+            .filter(|n| (1..=lds::MAX_DATA_GROUP).contains(n));
         let Some(number) = index else {
             return Err(error(
                 ErrorCode::InvalidInput,
@@ -377,7 +389,10 @@ fn parse_layout(layout: &[u32], total: usize) -> Result<Vec<(u8, usize)>> {
         };
         if let Some(slot) = seen.get_mut(usize::from(number)) {
             if *slot {
-                return Err(error(ErrorCode::InvalidInput, format!("data group {number} is given twice")));
+                return Err(error(
+                    ErrorCode::InvalidInput,
+                    format!("data group {number} is given twice"),
+                ));
             }
             *slot = true;
         }

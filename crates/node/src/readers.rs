@@ -26,7 +26,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub(crate) fn insert_in_process(name: &str, card: VirtualCard) -> Result<InProcessSlot> {
     let mut readers = lock(registry());
     if readers.contains_key(name) {
-        return Err(Error::new(ErrorKind::InvalidInput).with_reader(name).with_detail("an in-process reader of this name exists"));
+        return Err(Error::new(ErrorKind::InvalidInput)
+            .with_reader(name)
+            .with_detail("an in-process reader of this name exists"));
     }
     let slot = Arc::new(Mutex::new(Some(card)));
     readers.insert(name.to_string(), Arc::clone(&slot));
@@ -59,7 +61,11 @@ pub(crate) fn list() -> Result<Vec<(ReaderInfo, bool)>> {
         })
         .collect();
     match pcsc::list_readers() {
-        Ok(readers) => Ok(readers.into_iter().map(|reader| (reader, false)).chain(virtual_readers).collect()),
+        Ok(readers) => Ok(readers
+            .into_iter()
+            .map(|reader| (reader, false))
+            .chain(virtual_readers)
+            .collect()),
         Err(error) if error.kind == ErrorKind::PcscUnavailable && !virtual_readers.is_empty() => Ok(virtual_readers),
         Err(error) => Err(error),
     }
@@ -94,9 +100,14 @@ pub(crate) fn with_session<T>(
 ) -> Result<T> {
     if let Some(slot) = in_process(reader) {
         let mut guard = lock(&slot);
-        let card = guard.as_mut().ok_or_else(|| Error::new(ErrorKind::NoCard).with_reader(reader))?;
+        let card = guard
+            .as_mut()
+            .ok_or_else(|| Error::new(ErrorKind::NoCard).with_reader(reader))?;
         card.reset();
-        let mut transport = InProcessTransport { card, name: reader.to_string() };
+        let mut transport = InProcessTransport {
+            card,
+            name: reader.to_string(),
+        };
         let result = operation(&mut Session::new(&mut transport, cancel));
         if let Some(card) = guard.as_mut() {
             card.reset();
@@ -127,7 +138,11 @@ pub(crate) fn resolve(requested: Option<&str>, cancel: Option<&AtomicBool>) -> R
     if readers.is_empty() {
         return Err(Error::new(ErrorKind::NoReader));
     }
-    let with_card: Vec<&ReaderInfo> = readers.iter().map(|(info, _)| info).filter(|info| info.card_present).collect();
+    let with_card: Vec<&ReaderInfo> = readers
+        .iter()
+        .map(|(info, _)| info)
+        .filter(|info| info.card_present)
+        .collect();
     if with_card.is_empty() {
         return Err(Error::new(ErrorKind::NoCard));
     }

@@ -46,7 +46,11 @@ pub struct RemovalFaultOptions {
 }
 
 enum Placement {
-    InProcess { reader: String, slot: InProcessSlot, stored: Arc<Mutex<Option<VirtualCard>>> },
+    InProcess {
+        reader: String,
+        slot: InProcessSlot,
+        stored: Arc<Mutex<Option<VirtualCard>>>,
+    },
     Vpcd(VpcdCard),
 }
 
@@ -59,15 +63,25 @@ pub struct VirtualCardHandle {
 }
 
 fn build(options: &VirtualCardOptions) -> napi::Result<(VirtualCard, Persona)> {
-    let id = options.persona.clone().unwrap_or_else(|| persona::DEFAULT_PERSONA.to_string());
+    let id = options
+        .persona
+        .clone()
+        .unwrap_or_else(|| persona::DEFAULT_PERSONA.to_string());
     let persona = Persona::load(&id).map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
     let mut builder = CardBuilder::new(&persona);
     if let Some(ids) = &options.pace_parameter_ids {
         let ids = ids.iter().map(|&id| u8::try_from(id).unwrap_or(0)).collect::<Vec<_>>();
-        builder = builder.pace_parameter_ids(&ids).map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
+        builder = builder
+            .pace_parameter_ids(&ids)
+            .map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
     }
-    let content = builder.build().map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
-    let card_options = CardOptions { extended_length: options.extended_length.unwrap_or(true), ..CardOptions::default() };
+    let content = builder
+        .build()
+        .map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
+    let card_options = CardOptions {
+        extended_length: options.extended_length.unwrap_or(true),
+        ..CardOptions::default()
+    };
     Ok((VirtualCard::new(content, card_options), persona))
 }
 
@@ -84,7 +98,11 @@ pub fn insert_virtual_card(reader: String, options: VirtualCardOptions) -> napi:
         let (card, persona) = build(&options)?;
         let slot = readers::insert_in_process(&reader, card).map_err(|error| crate::errors::to_js(&error))?;
         Ok(VirtualCardHandle {
-            placement: Some(Placement::InProcess { reader, slot, stored: Arc::new(Mutex::new(None)) }),
+            placement: Some(Placement::InProcess {
+                reader,
+                slot,
+                stored: Arc::new(Mutex::new(None)),
+            }),
             persona_id: persona.id.clone(),
             can: persona.secrets.can.to_string(),
         })
@@ -93,14 +111,28 @@ pub fn insert_virtual_card(reader: String, options: VirtualCardOptions) -> napi:
 
 /// Connects a virtual card to vsmartcard's vpcd, so that pcscd shows it.
 #[napi]
-pub fn connect_virtual_card_to_vpcd(options: VirtualCardOptions, vpcd: Option<VpcdOptions>) -> napi::Result<VirtualCardHandle> {
+pub fn connect_virtual_card_to_vpcd(
+    options: VirtualCardOptions,
+    vpcd: Option<VpcdOptions>,
+) -> napi::Result<VirtualCardHandle> {
     guard(|| {
         let (card, persona) = build(&options)?;
-        let host = vpcd.as_ref().and_then(|v| v.host.clone()).unwrap_or_else(|| "127.0.0.1".into());
-        let port = vpcd.as_ref().and_then(|v| v.port).unwrap_or(u32::from(neweid_sim::vpcd::DEFAULT_PORT));
-        let port = u16::try_from(port).map_err(|_| coded(ErrorKind::InvalidInput, "the vpcd port must be 1 to 65535"))?;
-        let connection = VpcdCard::start(card, &format!("{host}:{port}"))
-            .map_err(|error| coded(ErrorKind::InvalidInput, format!("cannot start the vpcd connection: {error}")))?;
+        let host = vpcd
+            .as_ref()
+            .and_then(|v| v.host.clone())
+            .unwrap_or_else(|| "127.0.0.1".into());
+        let port = vpcd
+            .as_ref()
+            .and_then(|v| v.port)
+            .unwrap_or(u32::from(neweid_sim::vpcd::DEFAULT_PORT));
+        let port =
+            u16::try_from(port).map_err(|_| coded(ErrorKind::InvalidInput, "the vpcd port must be 1 to 65535"))?;
+        let connection = VpcdCard::start(card, &format!("{host}:{port}")).map_err(|error| {
+            coded(
+                ErrorKind::InvalidInput,
+                format!("cannot start the vpcd connection: {error}"),
+            )
+        })?;
         Ok(VirtualCardHandle {
             placement: Some(Placement::Vpcd(connection)),
             persona_id: persona.id.clone(),
@@ -212,20 +244,23 @@ impl VirtualCardHandle {
                 let slot = Arc::clone(slot);
                 Box::new(move || lock(&slot).is_some())
             }
-            Some(Placement::Vpcd(connection)) => {
-                let probe = connection.presence_probe();
-                Box::new(move || probe())
-            }
+            Some(Placement::Vpcd(connection)) => Box::new(connection.presence_probe()),
             None => Box::new(|| false),
         };
-        Ok(AsyncTask::new(WaitTask { deadline: Duration::from_millis(u64::from(timeout_ms)), check }))
+        Ok(AsyncTask::new(WaitTask {
+            deadline: Duration::from_millis(u64::from(timeout_ms)),
+            check,
+        }))
     }
 
     /// Arms a fault that pulls a vpcd card when a matching command arrives.
     #[napi]
     pub fn pull_on_command(&self, fault: RemovalFaultOptions) -> napi::Result<()> {
         let Some(Placement::Vpcd(connection)) = &self.placement else {
-            return Err(coded(ErrorKind::InvalidInput, "removal faults apply to vpcd cards only"));
+            return Err(coded(
+                ErrorKind::InvalidInput,
+                "removal faults apply to vpcd cards only",
+            ));
         };
         let byte = |value: u32, name: &str| {
             u8::try_from(value).map_err(|_| coded(ErrorKind::InvalidInput, format!("{name} must be 0 to 255")))

@@ -90,9 +90,10 @@ impl VirtualCard {
     /// extended-length support exactly when `options` offers it, so that the
     /// file and the card's behaviour agree.
     pub fn new(mut content: CardContent, options: CardOptions) -> Self {
-        content
-            .master_files
-            .insert(profile::EF_ATR_INFO, crate::content::ef_atr_info(options.extended_length));
+        content.master_files.insert(
+            profile::EF_ATR_INFO,
+            crate::content::ef_atr_info(options.extended_length),
+        );
         Self {
             content,
             options,
@@ -133,7 +134,10 @@ impl VirtualCard {
     /// Cold or warm reset: powers the card and selects the master file.
     pub fn reset(&mut self) {
         self.powered = true;
-        self.session = Session { df: Some(Df::Master), ..Session::default() };
+        self.session = Session {
+            df: Some(Df::Master),
+            ..Session::default()
+        };
     }
 
     /// Processes one command APDU and returns the response APDU bytes.
@@ -284,7 +288,9 @@ impl VirtualCard {
                 };
                 self.content.master_files.contains_key(&fid).then_some(Ef::Master(fid))
             }
-            Df::NewEid => NewEidFile::from_sfi(sfi).filter(|file| self.content.files.contains_key(file)).map(Ef::NewEid),
+            Df::NewEid => NewEidFile::from_sfi(sfi)
+                .filter(|file| self.content.files.contains_key(file))
+                .map(Ef::NewEid),
         }
     }
 
@@ -345,7 +351,11 @@ impl VirtualCard {
             return ResponseApdu::status(StatusWord::WRONG_LENGTH);
         }
         let data = contents.get(offset..offset + count).unwrap_or_default().to_vec();
-        let sw = if count < ne { StatusWord::END_OF_FILE } else { StatusWord::SUCCESS };
+        let sw = if count < ne {
+            StatusWord::END_OF_FILE
+        } else {
+            StatusWord::SUCCESS
+        };
         ResponseApdu::new(data, sw)
     }
 
@@ -374,7 +384,10 @@ impl VirtualCard {
                 match self.pin_tries_left {
                     0 => return ResponseApdu::status(StatusWord::AUTHENTICATION_BLOCKED),
                     PIN_TRIES => (self.content.secrets.pin1.duplicate(), None),
-                    tries => (self.content.secrets.pin1.duplicate(), Some(StatusWord(0x63C0 | u16::from(tries)))),
+                    tries => (
+                        self.content.secrets.pin1.duplicate(),
+                        Some(StatusWord(0x63C0 | u16::from(tries))),
+                    ),
                 }
             }
             PasswordKind::Puk => {
@@ -462,7 +475,11 @@ impl VirtualCard {
     fn slow_down_after_can_failures(&self) {
         if self.consecutive_can_failures >= 3 {
             let factor = self.consecutive_can_failures - 2;
-            let delay = self.options.can_failure_delay.saturating_mul(factor).min(self.options.max_can_delay);
+            let delay = self
+                .options
+                .can_failure_delay
+                .saturating_mul(factor)
+                .min(self.options.max_can_delay);
             std::thread::sleep(delay);
         }
     }

@@ -167,9 +167,7 @@ pub fn encode_cns_text(text: &str) -> Result<Vec<u8>, CnsEncodeError> {
             }
             let mut body = String::new();
             let mut closed = false;
-            while let Some((_, next)) =
-                characters.next_if(|_| body.chars().count() <= MAX_ESCAPE_BODY)
-            {
+            while let Some((_, next)) = characters.next_if(|_| body.chars().count() <= MAX_ESCAPE_BODY) {
                 if next == '}' {
                     closed = true;
                     break;
@@ -190,8 +188,7 @@ pub fn encode_cns_text(text: &str) -> Result<Vec<u8>, CnsEncodeError> {
             // The range contains ASCII only, so the conversion keeps the value.
             output.push(character as u8);
         } else {
-            let code =
-                code_of_char(character).ok_or(CnsEncodeError::Unmappable { index, character })?;
+            let code = code_of_char(character).ok_or(CnsEncodeError::Unmappable { index, character })?;
             output.extend_from_slice(&code.to_bytes());
         }
     }

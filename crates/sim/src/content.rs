@@ -39,7 +39,10 @@ const ID_PK_ECDH: &str = "0.4.0.127.0.7.2.2.1.2";
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("{field}: {source}")]
-    Text { field: &'static str, source: cns::CnsEncodeError },
+    Text {
+        field: &'static str,
+        source: cns::CnsEncodeError,
+    },
     #[error("{field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error("unsupported PACE domain parameter ID {0}: use 12, 13, 15, 16, 17 or 18")]
@@ -109,7 +112,10 @@ impl<'p> CardBuilder<'p> {
             parameters.push(PaceParameters::new(cipher, curve).map_err(|_| BuildError::PaceParameter(id))?);
         }
         if parameters.is_empty() {
-            return Err(BuildError::Invalid { field: "PACE parameters", reason: "at least one is needed".into() });
+            return Err(BuildError::Invalid {
+                field: "PACE parameters",
+                reason: "at least one is needed".into(),
+            });
         }
         self.pace_parameters = parameters;
         Ok(self)
@@ -148,7 +154,11 @@ impl<'p> CardBuilder<'p> {
         let chip_authentication_key = derived_key(Nid::BRAINPOOL_P256R1, "chip authentication", &persona.id)?;
 
         let mut files = BTreeMap::new();
-        let label = Label { label: "TW New eID".into(), profile_version: "1".into(), flags: persona.label_flags };
+        let label = Label {
+            label: "TW New eID".into(),
+            profile_version: "1".into(),
+            flags: persona.label_flags,
+        };
         files.insert(NewEidFile::Label, label.encode());
 
         let household = &persona.household;
@@ -173,7 +183,10 @@ impl<'p> CardBuilder<'p> {
             renew_by_date: date("public.renewByDate", &public.renew_by_date)?,
             address: text("public.address", &public.address)?,
             military_service: text("public.militaryService", &public.military_service)?,
-            photo: Photo { media_type: "image/jpeg".into(), bytes: persona.photo.clone() },
+            photo: Photo {
+                media_type: "image/jpeg".into(),
+                bytes: persona.photo.clone(),
+            },
             active_authentication_key: active_authentication_key.public_key_to_der()?,
         };
         for (number, bytes) in public_data.encode() {
@@ -184,7 +197,11 @@ impl<'p> CardBuilder<'p> {
         let private_data = PrivateData {
             father_name: Some(text("private.fatherName", &private.father_name)?),
             mother_name: Some(text("private.motherName", &private.mother_name)?),
-            spouse_name: private.spouse_name.as_deref().map(|name| text("private.spouseName", name)).transpose()?,
+            spouse_name: private
+                .spouse_name
+                .as_deref()
+                .map(|name| text("private.spouseName", name))
+                .transpose()?,
             birthplace: Some(text("private.birthplace", &private.birthplace)?),
             sex: private.sex.chars().next(),
         };
@@ -226,8 +243,10 @@ impl<'p> CardBuilder<'p> {
                 })
             })
             .collect();
-        let terminal_authentication =
-            SecurityInfo::TerminalAuthentication(TerminalAuthenticationInfo { version: 2, ef_cvca: None });
+        let terminal_authentication = SecurityInfo::TerminalAuthentication(TerminalAuthenticationInfo {
+            version: 2,
+            ef_cvca: None,
+        });
         let mut card_access = pace_infos.clone();
         card_access.push(terminal_authentication.clone());
 
@@ -237,11 +256,13 @@ impl<'p> CardBuilder<'p> {
             version: 2,
             key_id: Some(1),
         }));
-        card_security.push(SecurityInfo::ChipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo {
-            protocol: oid(ID_PK_ECDH),
-            public_key: chip_authentication_key.public_key_to_der()?,
-            key_id: Some(1),
-        }));
+        card_security.push(SecurityInfo::ChipAuthenticationPublicKey(
+            ChipAuthenticationPublicKeyInfo {
+                protocol: oid(ID_PK_ECDH),
+                public_key: chip_authentication_key.public_key_to_der()?,
+                key_id: Some(1),
+            },
+        ));
         let card_security = build_card_security(&signer, &SecurityInfos(card_security).encode(), &sign_options)?;
 
         let mut master_files = BTreeMap::new();
@@ -273,12 +294,18 @@ fn oid(dotted: &str) -> Oid {
 
 fn text(field: &'static str, value: &str) -> Result<CnsBytes, BuildError> {
     let bytes = cns::encode_cns_text(value).map_err(|source| BuildError::Text { field, source })?;
-    CnsBytes::parse(&bytes, field).map_err(|error| BuildError::Invalid { field, reason: error.to_string() })
+    CnsBytes::parse(&bytes, field).map_err(|error| BuildError::Invalid {
+        field,
+        reason: error.to_string(),
+    })
 }
 
 fn date(field: &'static str, value: &str) -> Result<Date, BuildError> {
     let digits: String = value.chars().filter(|c| *c != '-').collect();
-    Date::parse(digits.as_bytes(), field).map_err(|_| BuildError::Invalid { field, reason: format!("{value:?} is not a YYYY-MM-DD date") })
+    Date::parse(digits.as_bytes(), field).map_err(|_| BuildError::Invalid {
+        field,
+        reason: format!("{value:?} is not a YYYY-MM-DD date"),
+    })
 }
 
 /// Derives a persona's key deterministically, so that DG15 and the Chip
@@ -289,7 +316,10 @@ fn derived_key(curve: Nid, purpose: &str, persona: &str) -> Result<PKey<Private>
     let mut context = BigNumContext::new()?;
     let mut order = BigNum::new()?;
     group.order(&mut order, &mut context)?;
-    let seed = hash(MessageDigest::sha256(), format!("neweid TEST key: {purpose}: {persona}").as_bytes())?;
+    let seed = hash(
+        MessageDigest::sha256(),
+        format!("neweid TEST key: {purpose}: {persona}").as_bytes(),
+    )?;
     let mut scalar = BigNum::new()?;
     let seed = BigNum::from_slice(&seed)?;
     scalar.nnmod(&seed, &order, &mut context)?;
@@ -323,7 +353,11 @@ fn ef_dir(label_flags: u8) -> Vec<u8> {
 pub(crate) fn ef_atr_info(extended_length: bool) -> Vec<u8> {
     // Card capabilities, third byte: command chaining and extended Lc/Le
     // (b8 and b7) when offered.
-    let capabilities = if extended_length { [0x00, 0x00, 0xC0] } else { [0x00, 0x00, 0x80] };
+    let capabilities = if extended_length {
+        [0x00, 0x00, 0xC0]
+    } else {
+        [0x00, 0x00, 0x80]
+    };
     let mut contents = tlv::tlv(Tag(0x47), &capabilities);
     if extended_length {
         let mut info = tlv::tlv(Tag(0x02), &2048u16.to_be_bytes());

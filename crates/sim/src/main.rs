@@ -45,14 +45,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let content = match CardBuilder::new(&persona).pace_parameter_ids(&arguments.pace_parameters).and_then(CardBuilder::build) {
+    let content = match CardBuilder::new(&persona)
+        .pace_parameter_ids(&arguments.pace_parameters)
+        .and_then(CardBuilder::build)
+    {
         Ok(content) => content,
         Err(error) => {
             eprintln!("neweid-sim: {error}");
             return ExitCode::from(2);
         }
     };
-    let options = CardOptions { extended_length: !arguments.no_extended_length, ..CardOptions::default() };
+    let options = CardOptions {
+        extended_length: !arguments.no_extended_length,
+        ..CardOptions::default()
+    };
     let address = format!("{}:{}", arguments.host, arguments.port);
     let card = match VpcdCard::start(VirtualCard::new(content, options), &address) {
         Ok(card) => card,
@@ -71,7 +77,10 @@ fn main() -> ExitCode {
         if now != connected {
             connected = now;
             if connected {
-                println!("neweid-sim: card of persona {} inserted into vpcd at {address}", persona.id);
+                println!(
+                    "neweid-sim: card of persona {} inserted into vpcd at {address}",
+                    persona.id
+                );
             } else {
                 println!("neweid-sim: card removed from vpcd at {address}; reconnecting");
             }

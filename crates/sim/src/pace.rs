@@ -20,11 +20,20 @@ pub struct SetAtRequest {
 /// this card cannot run, and for an unknown password reference.
 pub fn parse_set_at(data: &[u8]) -> Result<SetAtRequest, Error> {
     let request = MseSetAt::decode(data)?;
-    let parameters =
-        request.pace_parameters().ok_or(Error::Protocol(ProtocolViolation::Pace("unsupported PACE protocol or parameters")))?;
-    Ok(SetAtRequest { password: request.password, parameters, chat: request.chat })
+    let parameters = request
+        .pace_parameters()
+        .ok_or(Error::Protocol(ProtocolViolation::Pace(
+            "unsupported PACE protocol or parameters",
+        )))?;
+    Ok(SetAtRequest {
+        password: request.password,
+        parameters,
+        chat: request.chat,
+    })
 }
 
+// The states keep the names of the core crate's chip-side steps.
+#[allow(clippy::enum_variant_names)]
 enum State {
     AwaitNonceRequest(chip::AwaitNonceRequest),
     AwaitMappingData(chip::AwaitMappingData),
@@ -55,7 +64,12 @@ impl ChipPace {
     /// Prepares PACE with `password`. `refused` makes every step fail: the
     /// card accepted `MSE:Set AT` for a suspended PIN but will not run PACE
     /// with it until a PACE with CAN has succeeded.
-    pub fn new(parameters: PaceParameters, kind: PasswordKind, password: SecretBytes, refused: bool) -> Result<Self, Error> {
+    pub fn new(
+        parameters: PaceParameters,
+        kind: PasswordKind,
+        password: SecretBytes,
+        refused: bool,
+    ) -> Result<Self, Error> {
         let password = Password::new(kind, password);
         let state = State::AwaitNonceRequest(chip::AwaitNonceRequest::new(parameters, &password)?);
         Ok(Self { kind, state, refused })
@@ -89,12 +103,21 @@ impl ChipPace {
         let kind = self.kind;
         let refused = self.refused;
         let next = |state: State, reply: Vec<u8>| {
-            PaceOutcome::Continue(ChipPace { kind, state, refused }, pace::wrap_dynamic_authentication_data(&reply))
+            PaceOutcome::Continue(
+                ChipPace { kind, state, refused },
+                pace::wrap_dynamic_authentication_data(&reply),
+            )
         };
         let result = match self.state {
-            State::AwaitNonceRequest(state) => state.receive(contents, &mut rng).map(|(s, r)| next(State::AwaitMappingData(s), r)),
-            State::AwaitMappingData(state) => state.receive(contents, &mut rng).map(|(s, r)| next(State::AwaitEphemeralKey(s), r)),
-            State::AwaitEphemeralKey(state) => state.receive(contents, &mut rng).map(|(s, r)| next(State::AwaitToken(s), r)),
+            State::AwaitNonceRequest(state) => state
+                .receive(contents, &mut rng)
+                .map(|(s, r)| next(State::AwaitMappingData(s), r)),
+            State::AwaitMappingData(state) => state
+                .receive(contents, &mut rng)
+                .map(|(s, r)| next(State::AwaitEphemeralKey(s), r)),
+            State::AwaitEphemeralKey(state) => state
+                .receive(contents, &mut rng)
+                .map(|(s, r)| next(State::AwaitToken(s), r)),
             State::AwaitToken(state) => state
                 .receive(contents, &CertificationAuthorityReferences::default())
                 .map(|(established, reply)| PaceOutcome::Established {

@@ -134,17 +134,28 @@ impl Persona {
         if !path.exists() {
             return Err(PersonaError::Unknown(id_or_path.to_string()));
         }
-        let json = std::fs::read_to_string(path).map_err(|source| PersonaError::Io { path: path.into(), source })?;
+        let json = std::fs::read_to_string(path).map_err(|source| PersonaError::Io {
+            path: path.into(),
+            source,
+        })?;
         let mut persona = Self::parse(&json, id_or_path)?;
         let photo_path = path.parent().unwrap_or(Path::new(".")).join(&persona.public.photo);
-        persona.photo = std::fs::read(&photo_path).map_err(|source| PersonaError::Io { path: photo_path, source })?;
+        persona.photo = std::fs::read(&photo_path).map_err(|source| PersonaError::Io {
+            path: photo_path,
+            source,
+        })?;
         Ok(persona)
     }
 
     fn parse(json: &str, origin: &str) -> Result<Self, PersonaError> {
-        let persona: Self =
-            serde_json::from_str(json).map_err(|source| PersonaError::Json { path: origin.to_string(), source })?;
-        persona.validate().map_err(|reason| PersonaError::Invalid { path: origin.to_string(), reason })?;
+        let persona: Self = serde_json::from_str(json).map_err(|source| PersonaError::Json {
+            path: origin.to_string(),
+            source,
+        })?;
+        persona.validate().map_err(|reason| PersonaError::Invalid {
+            path: origin.to_string(),
+            reason,
+        })?;
         Ok(persona)
     }
 

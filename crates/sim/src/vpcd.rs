@@ -81,7 +81,11 @@ impl VpcdCard {
                 .name(format!("vpcd {address}"))
                 .spawn(move || run(&control, &card, address))?
         };
-        Ok(Self { control, card, thread: Some(thread) })
+        Ok(Self {
+            control,
+            card,
+            thread: Some(thread),
+        })
     }
 
     /// Tells whether vpcd currently holds the connection (the card is in the reader).
@@ -210,8 +214,16 @@ fn read_exact_or_stop(control: &Control, stream: &mut TcpStream, buffer: &mut [u
         if control.stop.load(Ordering::SeqCst) || !control.inserted.load(Ordering::SeqCst) {
             return Ok(false);
         }
-        match stream.read(&mut buffer[filled..]) {
-            Ok(0) => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "vpcd closed the connection")),
+        let Some(unfilled) = buffer.get_mut(filled..) else {
+            break;
+        };
+        match stream.read(unfilled) {
+            Ok(0) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "vpcd closed the connection",
+                ))
+            }
             Ok(count) => filled += count,
             Err(error) if matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
@@ -238,7 +250,7 @@ fn serve(control: &Control, card: &Mutex<VirtualCard>, mut stream: TcpStream) ->
             return Ok(());
         }
         let length = usize::from(u16::from_be_bytes(header));
-        
+
         let mut payload = vec![0u8; length];
         if !read_exact_or_stop(control, &mut stream, &mut payload)? {
             return Ok(());
@@ -256,8 +268,8 @@ fn serve(control: &Control, card: &Mutex<VirtualCard>, mut stream: TcpStream) ->
                 // branch below takes it again.
                 let armed = *lock(&control.fault);
                 if let Some(fault) = armed {
-                    let matches = command.get(1) == Some(&fault.ins)
-                        && fault.p1.is_none_or(|p1| command.get(2) == Some(&p1));
+                    let matches =
+                        command.get(1) == Some(&fault.ins) && fault.p1.is_none_or(|p1| command.get(2) == Some(&p1));
                     if matches {
                         matches_seen += 1;
                         if matches_seen == fault.occurrence {

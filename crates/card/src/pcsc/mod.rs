@@ -226,7 +226,8 @@ impl Transport for PcscTransport<'_, '_> {
             // mid-command (vpcd does this when the card is pulled) or is
             // faulty; the card status tells which.
             Ok(response) if response.len() < 2 => Err(self.lost_card_or(
-                Error::new(ErrorKind::ProtocolError).with_detail("the reader returned a response without a status word"),
+                Error::new(ErrorKind::ProtocolError)
+                    .with_detail("the reader returned a response without a status word"),
             )),
             Ok(response) => Ok(response.to_vec()),
             Err(error) => Err(self.lost_card_or(Error::from(error))),

@@ -44,7 +44,12 @@ impl DigestAlgorithm {
 
     pub fn from_oid(oid: &Oid) -> Option<Self> {
         static OIDS: OnceLock<Vec<(Oid, DigestAlgorithm)>> = OnceLock::new();
-        let table = OIDS.get_or_init(|| DigestAlgorithm::ALL.into_iter().map(|digest| (digest.oid(), digest)).collect());
+        let table = OIDS.get_or_init(|| {
+            DigestAlgorithm::ALL
+                .into_iter()
+                .map(|digest| (digest.oid(), digest))
+                .collect()
+        });
         table.iter().find(|(known, _)| known == oid).map(|(_, digest)| *digest)
     }
 
@@ -61,7 +66,11 @@ impl DigestAlgorithm {
 
     /// Parses a name such as `SHA-256`, `sha256` or `SHA256`.
     pub fn from_name(name: &str) -> Option<Self> {
-        let normalized: String = name.chars().filter(|c| *c != '-').collect::<String>().to_ascii_uppercase();
+        let normalized: String = name
+            .chars()
+            .filter(|c| *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
         Self::ALL
             .into_iter()
             .find(|digest| digest.name().replace('-', "") == normalized)
@@ -111,7 +120,11 @@ impl DigestAlgorithm {
             None => {
                 let digest = openssl::hash::hash(self.message_digest(), data)?;
                 value.len = digest.len().min(64);
-                value.bytes.get_mut(..value.len).unwrap_or_default().copy_from_slice(digest.get(..value.len).unwrap_or_default());
+                value
+                    .bytes
+                    .get_mut(..value.len)
+                    .unwrap_or_default()
+                    .copy_from_slice(digest.get(..value.len).unwrap_or_default());
             }
         }
         Ok(value)
@@ -407,7 +420,9 @@ fn decode_pss_parameters(parameters: Option<Tlv<'_>>) -> Result<SignatureScheme,
 
 fn encode_pss_parameters(digest: DigestAlgorithm, mgf1_digest: DigestAlgorithm, salt_length: u32, out: &mut Vec<u8>) {
     tlv::write_constructed(out, asn1::SEQUENCE, |body| {
-        tlv::write_constructed(body, asn1::context_constructed(0), |hash| digest.encode_identifier(hash));
+        tlv::write_constructed(body, asn1::context_constructed(0), |hash| {
+            digest.encode_identifier(hash)
+        });
         tlv::write_constructed(body, asn1::context_constructed(1), |mgf| {
             tlv::write_constructed(mgf, asn1::SEQUENCE, |identifier| {
                 oid(MGF1).encode(identifier);
@@ -452,7 +467,9 @@ mod tests {
     #[test]
     fn plain_key_oids_take_the_signer_digest() {
         // SEQUENCE { rsaEncryption, NULL }
-        let rsa = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00];
+        let rsa = [
+            0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00,
+        ];
         assert_eq!(
             scheme_of(&rsa, DigestAlgorithm::Sha384),
             Ok(SignatureScheme::RsaPkcs1 {
@@ -472,7 +489,9 @@ mod tests {
     #[test]
     fn pss_defaults_and_bad_trailer() {
         // SEQUENCE { id-RSASSA-PSS, SEQUENCE {} }: every field takes its default.
-        let defaults = [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A, 0x30, 0x00];
+        let defaults = [
+            0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0A, 0x30, 0x00,
+        ];
         assert_eq!(
             scheme_of(&defaults, DigestAlgorithm::Sha256),
             Ok(SignatureScheme::RsaPss {

@@ -254,7 +254,9 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn sha256(bytes: &[u8]) -> Result<[u8; 32], Error> {
-    let digest = super::algorithm::DigestAlgorithm::Sha256.hash(bytes).context("SHA-256")?;
+    let digest = super::algorithm::DigestAlgorithm::Sha256
+        .hash(bytes)
+        .context("SHA-256")?;
     let mut out = [0u8; 32];
     out.copy_from_slice(&digest);
     Ok(out)
@@ -327,7 +329,10 @@ impl TbsFields {
                 self.subject_key_id = Some(key_id.value.to_vec());
             }
             ID_AUTHORITY_KEY_IDENTIFIER => {
-                let mut reader = asn1::sequence(Tlv::decode_all(value, "AuthorityKeyIdentifier")?, "AuthorityKeyIdentifier")?;
+                let mut reader = asn1::sequence(
+                    Tlv::decode_all(value, "AuthorityKeyIdentifier")?,
+                    "AuthorityKeyIdentifier",
+                )?;
                 if let Some(key_id) = reader.optional(asn1::context_primitive(0))? {
                     self.authority_key_id = Some(key_id.value.to_vec());
                 }

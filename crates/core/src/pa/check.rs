@@ -324,9 +324,14 @@ pub fn english(detail: &Detail) -> String {
         "signature_invalid" => format!("{} signature does not verify with the {} key", p("scheme"), p("key")),
         "key_mismatch" => format!("{} cannot be used with the {} key", p("scheme"), p("key")),
         "signing_time" => format!("signed at {}", p("time")),
-        "signing_time_missing" => "the signingTime attribute is missing, but the policy checks validity at signing time".to_owned(),
+        "signing_time_missing" => {
+            "the signingTime attribute is missing, but the policy checks validity at signing time".to_owned()
+        }
         "certificate_found" => format!("signer certificate {} (serial {})", p("subject"), p("serial")),
-        "certificate_not_found" => format!("no certificate in the SignedData matches the signer identifier {}", p("sid")),
+        "certificate_not_found" => format!(
+            "no certificate in the SignedData matches the signer identifier {}",
+            p("sid")
+        ),
         "certificate_malformed" => format!("the signer certificate does not parse: {}", p("error")),
         "issuer_found" => format!("issued by trusted CSCA {}", p("issuer")),
         "issuer_not_trusted" => format!("no CSCA in the trust store has the issuer name {}", p("issuer")),
@@ -410,7 +415,10 @@ mod tests {
     fn verification_serializes_as_json() {
         let verification = Verification {
             signing_time: Some(1),
-            checks: vec![Check::pass("sod.format", Detail::new("decoded").with("structure", "SignedData"))],
+            checks: vec![Check::pass(
+                "sod.format",
+                Detail::new("decoded").with("structure", "SignedData"),
+            )],
             ..Verification::default()
         }
         .conclude();
@@ -426,7 +434,10 @@ mod tests {
     #[test]
     fn checks_serialize_as_json() {
         let checks = [
-            Check::pass("sod.signature", Detail::new("signature_valid").with("key", "EC \"P-256\"\\\n\u{1}")),
+            Check::pass(
+                "sod.signature",
+                Detail::new("signature_valid").with("key", "EC \"P-256\"\\\n\u{1}"),
+            ),
             Check::fail("dg9.not_read", Detail::new("not_read").with("dg", "9")).optional(),
         ];
         assert_eq!(

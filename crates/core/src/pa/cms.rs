@@ -192,10 +192,12 @@ fn decode_encapsulated_content(tlv: Tlv<'_>) -> Result<(Oid, Cow<'_, [u8]>), Cod
     let what = "EncapsulatedContentInfo";
     let mut reader = tlv.children(what);
     let content_type = Oid::decode(reader.expect(OBJECT_IDENTIFIER)?)?;
-    let explicit = reader.optional(asn1::context_constructed(0))?.ok_or(CodecError::Missing {
-        what: "EncapsulatedContentInfo eContent (detached content is not supported)",
-        tag: 0xA0,
-    })?;
+    let explicit = reader
+        .optional(asn1::context_constructed(0))?
+        .ok_or(CodecError::Missing {
+            what: "EncapsulatedContentInfo eContent (detached content is not supported)",
+            tag: 0xA0,
+        })?;
     reader.finish()?;
     let octets = Tlv::decode_all(explicit.value, "eContent")?;
     Ok((content_type, octet_string_contents(octets, "eContent")?))
@@ -263,8 +265,7 @@ fn decode_signer_info(tlv: Tlv<'_>) -> Result<SignerInfo<'_>, CodecError> {
         .optional(asn1::context_constructed(0))?
         .map(decode_signed_attributes)
         .transpose()?;
-    let signature_algorithm =
-        AlgorithmIdentifier::decode(reader.expect(SEQUENCE)?, "SignerInfo signatureAlgorithm")?;
+    let signature_algorithm = AlgorithmIdentifier::decode(reader.expect(SEQUENCE)?, "SignerInfo signatureAlgorithm")?;
     let signature = reader.expect(OCTET_STRING)?.value;
     // unsignedAttrs [1] carry nothing that Passive Authentication uses.
     reader.optional(asn1::context_constructed(1))?;
@@ -296,5 +297,8 @@ fn decode_signed_attributes(tlv: Tlv<'_>) -> Result<SignedAttributes<'_>, CodecE
             reason: "present but empty",
         });
     }
-    Ok(SignedAttributes { raw: tlv.raw, attributes })
+    Ok(SignedAttributes {
+        raw: tlv.raw,
+        attributes,
+    })
 }

@@ -67,7 +67,8 @@ impl VerifyingKey {
                 check(parsed.verify(&hash, key))
             }
             (Self::Rsa(key), SignatureScheme::RsaPkcs1 { .. }) => {
-                let mut verifier = Verifier::new(digest.message_digest(), key).map_err(|_| SignatureFailure::Invalid)?;
+                let mut verifier =
+                    Verifier::new(digest.message_digest(), key).map_err(|_| SignatureFailure::Invalid)?;
                 verifier
                     .set_rsa_padding(Padding::PKCS1)
                     .map_err(|_| SignatureFailure::KeyMismatch)?;
@@ -81,7 +82,8 @@ impl VerifyingKey {
                     ..
                 },
             ) => {
-                let mut verifier = Verifier::new(digest.message_digest(), key).map_err(|_| SignatureFailure::Invalid)?;
+                let mut verifier =
+                    Verifier::new(digest.message_digest(), key).map_err(|_| SignatureFailure::Invalid)?;
                 let salt = i32::try_from(salt_length).map_err(|_| SignatureFailure::Invalid)?;
                 verifier
                     .set_rsa_padding(Padding::PKCS1_PSS)

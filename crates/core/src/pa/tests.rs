@@ -37,7 +37,13 @@ fn options() -> SignOptions {
 }
 
 fn sod_of(fixture: &Fixture) -> Vec<u8> {
-    build_sod(&fixture.signer, DigestAlgorithm::Sha256, borrowed(&fixture.groups), &options()).unwrap()
+    build_sod(
+        &fixture.signer,
+        DigestAlgorithm::Sha256,
+        borrowed(&fixture.groups),
+        &options(),
+    )
+    .unwrap()
 }
 
 fn verify(fixture: &Fixture, sod: &[u8], policy: &Policy) -> Verification {
@@ -82,7 +88,10 @@ fn built_sod_verifies() {
         "dg9.hash",
         "dg15.hash",
     ] {
-        assert!(verification.check(name).is_some_and(|check| check.ok), "{name} missing or failed");
+        assert!(
+            verification.check(name).is_some_and(|check| check.ok),
+            "{name} missing or failed"
+        );
     }
     // Without a CRL the revocation check is listed, not passed, not required.
     let crl = verification.check("ds.crl_status").unwrap();
@@ -129,7 +138,10 @@ fn changed_content_byte_fails_message_digest() {
     let fixture = fixture(Nid::X9_62_PRIME256V1, Nid::X9_62_PRIME256V1);
     let sod = sod_of(&fixture);
     let lds = encode_lds_security_object(DigestAlgorithm::Sha256, borrowed(&fixture.groups)).unwrap();
-    let position = sod.windows(lds.len()).position(|window| window == lds.as_slice()).unwrap();
+    let position = sod
+        .windows(lds.len())
+        .position(|window| window == lds.as_slice())
+        .unwrap();
     let mut changed = sod.clone();
     changed[position + lds.len() - 1] ^= 0x80;
     let verification = verify(&fixture, &changed, &Policy::default());
@@ -140,16 +152,33 @@ fn changed_content_byte_fails_message_digest() {
 #[test]
 fn document_signer_of_another_csca_is_rejected() {
     let fixture = fixture(Nid::X9_62_PRIME256V1, Nid::X9_62_PRIME256V1);
-    let foreign = kit::csca("FOREIGN CSCA", kit::ec_key(Nid::X9_62_PRIME256V1), Validity::around_now());
+    let foreign = kit::csca(
+        "FOREIGN CSCA",
+        kit::ec_key(Nid::X9_62_PRIME256V1),
+        Validity::around_now(),
+    );
     let foreign_signer = kit::document_signer(&foreign, kit::ec_key(Nid::X9_62_PRIME256V1), 7, Validity::around_now());
-    let sod = build_sod(&foreign_signer, DigestAlgorithm::Sha256, borrowed(&fixture.groups), &options()).unwrap();
+    let sod = build_sod(
+        &foreign_signer,
+        DigestAlgorithm::Sha256,
+        borrowed(&fixture.groups),
+        &options(),
+    )
+    .unwrap();
     let verification = verify(&fixture, &sod, &Policy::default());
     assert_only_failure(&verification, "ds.issuer", "issuer_not_trusted");
 
     // A CSCA with the trusted name but another key fails on the signature.
     let impostor = kit::csca("TEST CSCA", kit::ec_key(Nid::X9_62_PRIME256V1), Validity::around_now());
-    let impostor_signer = kit::document_signer(&impostor, kit::ec_key(Nid::X9_62_PRIME256V1), 8, Validity::around_now());
-    let sod = build_sod(&impostor_signer, DigestAlgorithm::Sha256, borrowed(&fixture.groups), &options()).unwrap();
+    let impostor_signer =
+        kit::document_signer(&impostor, kit::ec_key(Nid::X9_62_PRIME256V1), 8, Validity::around_now());
+    let sod = build_sod(
+        &impostor_signer,
+        DigestAlgorithm::Sha256,
+        borrowed(&fixture.groups),
+        &options(),
+    )
+    .unwrap();
     let verification = verify(&fixture, &sod, &Policy::default());
     assert!(!verification.ok);
     // The impostor's DS names the trusted CSCA's subject but its authority key
@@ -176,11 +205,17 @@ fn same_name_csca_without_key_identifiers_fails_signature() {
     builder
         .set_not_after(&openssl::asn1::Asn1Time::from_unix(NOW + YEAR).unwrap())
         .unwrap();
-    builder.sign(&impostor.key, openssl::hash::MessageDigest::sha256()).unwrap();
+    builder
+        .sign(&impostor.key, openssl::hash::MessageDigest::sha256())
+        .unwrap();
     let signer = DocumentSigner::new(key, &builder.build().to_der().unwrap()).unwrap();
     let sod = build_sod(&signer, DigestAlgorithm::Sha256, borrowed(&fixture.groups), &options()).unwrap();
     let verification = verify(&fixture, &sod, &Policy::default());
-    assert_only_failure(&verification, "ds.certificate_signature", "certificate_signature_invalid");
+    assert_only_failure(
+        &verification,
+        "ds.certificate_signature",
+        "certificate_signature_invalid",
+    );
 }
 
 #[test]
@@ -195,7 +230,13 @@ fn expired_document_signer_fails_validity_now() {
         signing_time: Some(NOW - 2 * YEAR),
         ..SignOptions::default()
     };
-    let sod = build_sod(&fixture.signer, DigestAlgorithm::Sha256, borrowed(&fixture.groups), &signed_then).unwrap();
+    let sod = build_sod(
+        &fixture.signer,
+        DigestAlgorithm::Sha256,
+        borrowed(&fixture.groups),
+        &signed_then,
+    )
+    .unwrap();
     let verification = verify(&fixture, &sod, &Policy::default());
     assert_only_failure(&verification, "ds.validity", "expired");
 
@@ -227,7 +268,11 @@ fn signing_time_policy_needs_the_attribute() {
         validity_time: ValidityTime::SigningTime,
         ..Policy::default()
     };
-    assert_only_failure(&verify(&fixture, &sod, &at_signing), "sod.signing_time", "signing_time_missing");
+    assert_only_failure(
+        &verify(&fixture, &sod, &at_signing),
+        "sod.signing_time",
+        "signing_time_missing",
+    );
 }
 
 #[test]
@@ -298,14 +343,17 @@ fn rsa_pss_and_pkcs1_signers_verify() {
     trust.add_certificate(&csca.cert.to_der().unwrap()).unwrap();
     let groups = kit::data_groups();
     for rsa_pss in [false, true] {
-        let options = SignOptions {
-            rsa_pss,
-            ..options()
-        };
+        let options = SignOptions { rsa_pss, ..options() };
         let sod = build_sod(&signer, DigestAlgorithm::Sha256, borrowed(&groups), &options).unwrap();
         let verification = verify_sod(&sod, &borrowed(&groups), &trust, &Policy::default(), NOW);
         assert!(verification.ok, "{:#?}", verification.checks);
-        let scheme = verification.check("sod.signature").unwrap().detail.param("scheme").unwrap().to_owned();
+        let scheme = verification
+            .check("sod.signature")
+            .unwrap()
+            .detail
+            .param("scheme")
+            .unwrap()
+            .to_owned();
         assert_eq!(scheme.starts_with("RSA-PSS"), rsa_pss, "{scheme}");
     }
 }
@@ -317,7 +365,13 @@ fn brainpool_p384_signer_with_sha384_verifies() {
         digest: DigestAlgorithm::Sha384,
         ..options()
     };
-    let sod = build_sod(&fixture.signer, DigestAlgorithm::Sha384, borrowed(&fixture.groups), &options).unwrap();
+    let sod = build_sod(
+        &fixture.signer,
+        DigestAlgorithm::Sha384,
+        borrowed(&fixture.groups),
+        &options,
+    )
+    .unwrap();
     let verification = verify(&fixture, &sod, &Policy::default());
     assert!(verification.ok, "{:#?}", verification.checks);
     assert_eq!(
@@ -333,10 +387,19 @@ fn sha1_is_rejected_unless_allowed() {
         digest: DigestAlgorithm::Sha1,
         ..options()
     };
-    let sod = build_sod(&fixture.signer, DigestAlgorithm::Sha1, borrowed(&fixture.groups), &options).unwrap();
+    let sod = build_sod(
+        &fixture.signer,
+        DigestAlgorithm::Sha1,
+        borrowed(&fixture.groups),
+        &options,
+    )
+    .unwrap();
     let verification = verify(&fixture, &sod, &Policy::default());
     assert!(!verification.ok);
-    assert_eq!(failed_names(&verification), vec!["sod.digest_algorithm", "lds.hash_algorithm"]);
+    assert_eq!(
+        failed_names(&verification),
+        vec!["sod.digest_algorithm", "lds.hash_algorithm"]
+    );
     let legacy = Policy {
         allowed_digests: DigestAlgorithm::ALL.to_vec(),
         ..Policy::default()
@@ -374,7 +437,9 @@ fn link_certificate_chain_verifies() {
     assert_only_failure(&verification, "csca.link_signature", "link_not_anchored");
 
     // Revocation by the CRL that the new key signed.
-    trust.add_crl(&kit::crl(&new, &[50], NOW - 86_400, NOW + 86_400)).unwrap();
+    trust
+        .add_crl(&kit::crl(&new, &[50], NOW - 86_400, NOW + 86_400))
+        .unwrap();
     let verification = verify_sod(&sod, &borrowed(&groups), &trust, &Policy::default(), NOW);
     assert_only_failure(&verification, "ds.crl_status", "revoked");
 }
@@ -563,7 +628,13 @@ fn subject_key_identifier_signer_verifies() {
         subject_key_identifier: true,
         ..options()
     };
-    let sod = build_sod(&fixture.signer, DigestAlgorithm::Sha256, borrowed(&fixture.groups), &options).unwrap();
+    let sod = build_sod(
+        &fixture.signer,
+        DigestAlgorithm::Sha256,
+        borrowed(&fixture.groups),
+        &options,
+    )
+    .unwrap();
     let verification = verify(&fixture, &sod, &Policy::default());
     assert!(verification.ok, "{:#?}", verification.checks);
 }
@@ -596,7 +667,11 @@ fn card_security_verifies_and_returns_content() {
 #[test]
 fn master_list_verifies_against_existing_csca() {
     let fixture = fixture(Nid::X9_62_PRIME256V1, Nid::X9_62_PRIME256V1);
-    let other = kit::csca("TEST CSCA 2", kit::ec_key(Nid::BRAINPOOL_P256R1), Validity::around_now());
+    let other = kit::csca(
+        "TEST CSCA 2",
+        kit::ec_key(Nid::BRAINPOOL_P256R1),
+        Validity::around_now(),
+    );
     let certificates = [fixture.csca.cert.to_der().unwrap(), other.cert.to_der().unwrap()];
     let list = lds::encode_master_list(certificates.iter().map(Vec::as_slice));
     let content_type = crate::asn1::Oid::parse(lds::ID_CSCA_MASTER_LIST).unwrap();
@@ -624,7 +699,9 @@ fn repeated_verification_uses_the_cache() {
 
     // Adding a CRL clears the cache, so revocation takes effect at once.
     let mut trust = fixture.trust.clone();
-    trust.add_crl(&kit::crl(&fixture.csca, &[100], NOW - 10, NOW + 86_400)).unwrap();
+    trust
+        .add_crl(&kit::crl(&fixture.csca, &[100], NOW - 10, NOW + 86_400))
+        .unwrap();
     assert_eq!(trust.cached_signers(), 0);
     let revoked = verify_sod(&sod, &borrowed(&fixture.groups), &trust, &Policy::default(), NOW);
     assert_only_failure(&revoked, "ds.crl_status", "revoked");
@@ -692,7 +769,8 @@ fn verification_cost() {
     let pa = start.elapsed() / rounds;
     let key = fixture.signer.certificate().public_key().ec_key().unwrap();
     let digest = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), b"message").unwrap();
-    let signature = openssl::ecdsa::EcdsaSig::sign(&digest, &kit::ec_key(Nid::X9_62_PRIME256V1).ec_key().unwrap()).unwrap();
+    let signature =
+        openssl::ecdsa::EcdsaSig::sign(&digest, &kit::ec_key(Nid::X9_62_PRIME256V1).ec_key().unwrap()).unwrap();
     let start = std::time::Instant::now();
     for _ in 0..rounds {
         let _ = signature.verify(&digest, &key);
@@ -733,7 +811,13 @@ fn verification_cost() {
     let prepared = key::VerifyingKey::new(&public);
     time("EcdsaSig verify", &|| {
         assert!(prepared
-            .verify(SignatureScheme::Ecdsa { digest: DigestAlgorithm::Sha256 }, &message, &der_signature)
+            .verify(
+                SignatureScheme::Ecdsa {
+                    digest: DigestAlgorithm::Sha256
+                },
+                &message,
+                &der_signature
+            )
             .is_ok());
     });
     println!("verify_sod {pa:?}, raw ECDSA verify {raw:?}");

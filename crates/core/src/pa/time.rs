@@ -14,7 +14,10 @@ pub fn decode_time(tlv: Tlv<'_>) -> Result<i64, CodecError> {
     let text = std::str::from_utf8(tlv.value).map_err(|_| invalid("not ASCII"))?;
     let (year, rest) = if tlv.tag == UTC_TIME {
         let two = digits(text, 0, 2)?;
-        (if two < 50 { 2000 + two } else { 1900 + two }, text.get(2..).unwrap_or(""))
+        (
+            if two < 50 { 2000 + two } else { 1900 + two },
+            text.get(2..).unwrap_or(""),
+        )
     } else if tlv.tag == GENERALIZED_TIME {
         (digits(text, 0, 4)?, text.get(4..).unwrap_or(""))
     } else {
@@ -120,7 +123,11 @@ fn civil_from_unix(unix: i64) -> (i64, i64, i64, i64, i64, i64) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day, seconds / 3600, seconds % 3600 / 60, seconds % 60)
 }
@@ -157,7 +164,14 @@ mod tests {
 
     #[test]
     fn encoding_round_trips() {
-        for unix in [0, 951_825_600, 2_524_607_999, 2_524_608_000, -631_152_001, 4_102_444_800] {
+        for unix in [
+            0,
+            951_825_600,
+            2_524_607_999,
+            2_524_608_000,
+            -631_152_001,
+            4_102_444_800,
+        ] {
             let mut out = Vec::new();
             encode_time(unix, &mut out);
             assert_eq!(decode_time(Tlv::decode_all(&out, "time").unwrap()), Ok(unix));

@@ -14,8 +14,8 @@ use crate::asn1::{self, INTEGER, SEQUENCE};
 use crate::error::{CodecError, Error, OpensslContext};
 use crate::tlv::Tlv;
 
-use super::check::Check;
 use super::certificate::{self, Certificate, KEY_USAGE_CRL_SIGN, KEY_USAGE_KEY_CERT_SIGN};
+use super::check::Check;
 use super::key::VerifyingKey;
 use super::time;
 
@@ -419,7 +419,10 @@ impl TrustStore {
             if let Some(date) = crl.revocation_date(certificate.serial()) {
                 revoked_on = Some(revoked_on.map_or(date, |earlier| earlier.min(date)));
             }
-            if newest.as_ref().map_or(true, |current| crl.this_update > current.this_update) {
+            if newest
+                .as_ref()
+                .map_or(true, |current| crl.this_update > current.this_update)
+            {
                 newest = Some(crl.clone());
             }
         }

@@ -71,7 +71,14 @@ pub fn verify_sod(
     policy: &Policy,
     now: i64,
 ) -> Verification {
-    verify_signed_object(SignedObjectKind::DocumentSecurityObject, sod, data_groups, trust, policy, now)
+    verify_signed_object(
+        SignedObjectKind::DocumentSecurityObject,
+        sod,
+        data_groups,
+        trust,
+        policy,
+        now,
+    )
 }
 
 /// Verifies the signature and signer chain of EF.CardSecurity and checks
@@ -186,7 +193,10 @@ fn check_content(
         SignedObjectKind::DocumentSecurityObject => match LdsSecurityObject::decode(&signed.content) {
             Ok(lds) => {
                 let structure = format!("LDSSecurityObject version {}", lds.version);
-                result.push(Check::pass("lds.format", Detail::new("decoded").with("structure", structure)));
+                result.push(Check::pass(
+                    "lds.format",
+                    Detail::new("decoded").with("structure", structure),
+                ));
                 Some(lds)
             }
             Err(error) => {
@@ -232,7 +242,10 @@ fn check_algorithms(
     let name = format!("{}.digest_algorithm", kind.prefix());
     let Some(signer_digest) = signer_digest else {
         let error = format!("SignerInfo digestAlgorithm {}", signer.digest_algorithm.oid);
-        result.push(Check::fail(name, Detail::new("algorithm_unsupported").with("error", error)));
+        result.push(Check::fail(
+            name,
+            Detail::new("algorithm_unsupported").with("error", error),
+        ));
         return None;
     };
     let scheme = match algorithm::signature_scheme(&signer.signature_algorithm, signer_digest) {
@@ -251,7 +264,11 @@ fn check_algorithms(
     }
     result.push(digest_check(name, used, policy));
     if let Some(lds) = lds {
-        result.push(digest_check("lds.hash_algorithm".to_owned(), BTreeSet::from([lds.hash_algorithm]), policy));
+        result.push(digest_check(
+            "lds.hash_algorithm".to_owned(),
+            BTreeSet::from([lds.hash_algorithm]),
+            policy,
+        ));
     }
     Some(scheme)
 }
@@ -287,7 +304,10 @@ fn check_signed_attributes(
             Detail::new("signed_attributes_missing"),
         ));
         if needs_signing_time {
-            result.push(Check::fail(format!("{prefix}.signing_time"), Detail::new("signing_time_missing")));
+            result.push(Check::fail(
+                format!("{prefix}.signing_time"),
+                Detail::new("signing_time_missing"),
+            ));
         }
         return None;
     };
@@ -333,8 +353,10 @@ fn check_signed_attributes(
             },
             None => Check::fail(
                 name,
-                Detail::new("algorithm_unsupported")
-                    .with("error", format!("SignerInfo digestAlgorithm {}", signer.digest_algorithm.oid)),
+                Detail::new("algorithm_unsupported").with(
+                    "error",
+                    format!("SignerInfo digestAlgorithm {}", signer.digest_algorithm.oid),
+                ),
             ),
         },
         Ok(Some(_)) => Check::fail(
@@ -343,7 +365,10 @@ fn check_signed_attributes(
                 .with("attribute", "messageDigest")
                 .with("error", "value is not an OCTET STRING"),
         ),
-        Ok(None) => Check::fail(name, Detail::new("attribute_missing").with("attribute", "messageDigest")),
+        Ok(None) => Check::fail(
+            name,
+            Detail::new("attribute_missing").with("attribute", "messageDigest"),
+        ),
         Err(error) => Check::fail(name, attribute_malformed("messageDigest", error)),
     };
     result.push(check);
@@ -458,15 +483,21 @@ fn check_signature(
     let check = match outcome {
         Ok(()) => Check::pass(
             name,
-            Detail::new("signature_valid").with("scheme", scheme.describe()).with("key", key),
+            Detail::new("signature_valid")
+                .with("scheme", scheme.describe())
+                .with("key", key),
         ),
         Err(SignatureFailure::Invalid) => Check::fail(
             name,
-            Detail::new("signature_invalid").with("scheme", scheme.describe()).with("key", key),
+            Detail::new("signature_invalid")
+                .with("scheme", scheme.describe())
+                .with("key", key),
         ),
         Err(SignatureFailure::KeyMismatch) => Check::fail(
             name,
-            Detail::new("key_mismatch").with("scheme", scheme.describe()).with("key", key),
+            Detail::new("key_mismatch")
+                .with("scheme", scheme.describe())
+                .with("key", key),
         ),
     };
     result.push(check);
@@ -497,7 +528,12 @@ fn check_chain(
         ValidityTime::SigningTime => signing_time.map(|at| (at, "signing time")),
     };
     if let Some((at, basis)) = moment {
-        result.push(validity_check(format!("{signer_prefix}.validity"), certificate, at, basis));
+        result.push(validity_check(
+            format!("{signer_prefix}.validity"),
+            certificate,
+            at,
+            basis,
+        ));
         for trusted in path.into_iter().flatten() {
             let name = match trusted.role {
                 CertificateRole::Anchor => "csca.validity",
@@ -507,7 +543,10 @@ fn check_chain(
         }
     }
 
-    if matches!(validation.issuer, IssuerOutcome::Chained { .. } | IssuerOutcome::NotAnchored { .. }) {
+    if matches!(
+        validation.issuer,
+        IssuerOutcome::Chained { .. } | IssuerOutcome::NotAnchored { .. }
+    ) {
         let crl_time = match policy.validity_time {
             ValidityTime::At(at) => at,
             _ => now,
@@ -642,19 +681,17 @@ fn revocation_check(name: String, validation: &SignerValidation, policy: CrlPoli
     }
 }
 
-fn check_data_groups(
-    lds: &LdsSecurityObject,
-    data_groups: &[(u8, &[u8])],
-    policy: &Policy,
-    result: &mut Verification,
-) {
+fn check_data_groups(lds: &LdsSecurityObject, data_groups: &[(u8, &[u8])], policy: &Policy, result: &mut Verification) {
     let algorithm = lds.hash_algorithm;
     let mut sorted: Vec<&(u8, &[u8])> = data_groups.iter().collect();
     sorted.sort_by_key(|(number, _)| *number);
     for (number, bytes) in sorted {
         let dg = number.to_string();
         let Some(expected) = lds.hashes.get(number) else {
-            let check = Check::fail(format!("dg{number}.not_in_sod"), Detail::new("not_in_sod").with("dg", dg));
+            let check = Check::fail(
+                format!("dg{number}.not_in_sod"),
+                Detail::new("not_in_sod").with("dg", dg),
+            );
             result.push(check.required_if(!policy.accept_data_groups_not_in_sod));
             continue;
         };
@@ -662,7 +699,9 @@ fn check_data_groups(
         let check = match algorithm.hash(bytes) {
             Ok(actual) if *actual == **expected => Check::pass(
                 name,
-                Detail::new("hash_matches").with("dg", dg).with("algorithm", algorithm.name()),
+                Detail::new("hash_matches")
+                    .with("dg", dg)
+                    .with("algorithm", algorithm.name()),
             ),
             Ok(actual) => Check::fail(
                 name,

@@ -294,9 +294,18 @@ fn malformed_files_never_panic() {
 
 #[test]
 fn pace_protocol_names() {
-    assert_eq!(pace_protocol_name(&oid("0.4.0.127.0.7.2.2.4.2.2")), Some("id-PACE-ECDH-GM-AES-CBC-CMAC-128"));
-    assert_eq!(pace_protocol_name(&oid("0.4.0.127.0.7.2.2.4.1.1")), Some("id-PACE-DH-GM-3DES-CBC-CBC"));
-    assert_eq!(pace_protocol_name(&oid("0.4.0.127.0.7.2.2.4.6.4")), Some("id-PACE-ECDH-CAM-AES-CBC-CMAC-256"));
+    assert_eq!(
+        pace_protocol_name(&oid("0.4.0.127.0.7.2.2.4.2.2")),
+        Some("id-PACE-ECDH-GM-AES-CBC-CMAC-128")
+    );
+    assert_eq!(
+        pace_protocol_name(&oid("0.4.0.127.0.7.2.2.4.1.1")),
+        Some("id-PACE-DH-GM-3DES-CBC-CBC")
+    );
+    assert_eq!(
+        pace_protocol_name(&oid("0.4.0.127.0.7.2.2.4.6.4")),
+        Some("id-PACE-ECDH-CAM-AES-CBC-CMAC-256")
+    );
     assert_eq!(pace_protocol_name(&oid("0.4.0.127.0.7.2.2.4.5.2")), None);
     assert_eq!(pace_protocol_name(&oid("0.4.0.127.0.7.2.2.3.2.2")), None);
     assert!(pace_info("0.4.0.127.0.7.2.2.4.2.4", 2, Some(16)).is_supported());

@@ -21,10 +21,7 @@ fn encodes_name_with_extension_b() {
 #[test]
 fn encodes_private_use_character() {
     // The 全字庫 plane-15 table maps 15-2273 to U+FFFEE.
-    assert_eq!(
-        encode_cns_text("\u{FFFEE}").unwrap(),
-        vec![0x0f, 0x22, 0x73]
-    );
+    assert_eq!(encode_cns_text("\u{FFFEE}").unwrap(), vec![0x0f, 0x22, 0x73]);
 }
 
 #[test]
@@ -38,23 +35,14 @@ fn prefers_lowest_plane() {
 
 #[test]
 fn escapes_write_codes_as_given() {
-    assert_eq!(
-        encode_cns_text("{15-2121}").unwrap(),
-        vec![0x0f, 0x21, 0x21]
-    );
+    assert_eq!(encode_cns_text("{15-2121}").unwrap(), vec![0x0f, 0x21, 0x21]);
     assert_eq!(
         encode_cns_text("a{16-2121}b").unwrap(),
         vec![b'a', 0x10, 0x21, 0x21, b'b']
     );
     assert_eq!(encode_cns_text("{3-653a}").unwrap(), vec![0x03, 0x65, 0x3a]);
-    assert_eq!(
-        encode_cns_text("{15-3C3C}").unwrap(),
-        vec![0x0f, 0x3c, 0x3c]
-    );
-    assert_eq!(
-        encode_cns_text("{01-4421}").unwrap(),
-        vec![0x01, 0x44, 0x21]
-    );
+    assert_eq!(encode_cns_text("{15-3C3C}").unwrap(), vec![0x0f, 0x3c, 0x3c]);
+    assert_eq!(encode_cns_text("{01-4421}").unwrap(), vec![0x01, 0x44, 0x21]);
 }
 
 #[test]
@@ -123,9 +111,7 @@ fn rejects_unmappable_character() {
 fn invalid_escape_message_names_index() {
     let error = encode_cns_text("ab{1-21}").unwrap_err();
     assert!(
-        error
-            .to_string()
-            .starts_with("invalid CNS code \"{1-21}\" at index 2:"),
+        error.to_string().starts_with("invalid CNS code \"{1-21}\" at index 2:"),
         "{error}"
     );
 }
@@ -172,14 +158,7 @@ fn code_formats_as_cns_notation() {
 #[test]
 fn any_input_returns_without_panic() {
     // Every prefix and one-character mutation of some escapes, plus the whole BMP.
-    let seeds = [
-        "{15-2121}",
-        "{{1-4421}}",
-        "{1-44",
-        "a{19-7E7E}b",
-        "{99-FFFF}",
-        "{-}",
-    ];
+    let seeds = ["{15-2121}", "{{1-4421}}", "{1-44", "a{19-7E7E}b", "{99-FFFF}", "{-}"];
     let replacements = ['{', '}', '-', '0', 'F', 'g', '王', '\u{10FFFF}', '\0'];
     for seed in seeds {
         let characters: Vec<char> = seed.chars().collect();

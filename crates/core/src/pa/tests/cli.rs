@@ -39,11 +39,21 @@ fn verify_case(sod: &[u8], trust: &TrustStore) -> Verification {
 
 #[test]
 fn openssl_p256_sod_verifies() {
-    let trust = store(&[fixture!("p256", "csca.cert.pem")], &[fixture!("p256", "csca.crl.pem")]);
+    let trust = store(
+        &[fixture!("p256", "csca.cert.pem")],
+        &[fixture!("p256", "csca.crl.pem")],
+    );
     let verification = verify_case(fixture!("p256", "sod.bin"), &trust);
     assert!(verification.ok, "{:#?}", verification.checks);
     assert!(verification.check("ds.crl_status").unwrap().ok);
-    assert_eq!(verification.checks.iter().filter(|check| check.name.ends_with(".hash")).count(), 5);
+    assert_eq!(
+        verification
+            .checks
+            .iter()
+            .filter(|check| check.name.ends_with(".hash"))
+            .count(),
+        5
+    );
 }
 
 #[test]
@@ -57,7 +67,12 @@ fn openssl_rsa_pss_sod_verifies() {
     let trust = store(&[fixture!("rsa-pss", "csca.cert.pem")], &[]);
     let verification = verify_case(fixture!("rsa-pss", "sod.bin"), &trust);
     assert!(verification.ok, "{:#?}", verification.checks);
-    let scheme = verification.check("sod.signature").unwrap().detail.param("scheme").unwrap();
+    let scheme = verification
+        .check("sod.signature")
+        .unwrap()
+        .detail
+        .param("scheme")
+        .unwrap();
     assert!(scheme.starts_with("RSA-PSS with SHA-256"), "{scheme}");
 }
 
@@ -85,7 +100,10 @@ fn openssl_explicit_parameter_sod_verifies() {
 #[test]
 fn openssl_link_chain_verifies() {
     let trust = store(
-        &[fixture!("link", "csca.cert.pem"), fixture!("link", "csca-link.cert.pem")],
+        &[
+            fixture!("link", "csca.cert.pem"),
+            fixture!("link", "csca-link.cert.pem"),
+        ],
         &[fixture!("link", "csca.crl.pem")],
     );
     let verification = verify_case(fixture!("link", "sod.bin"), &trust);
@@ -99,12 +117,18 @@ fn openssl_link_chain_verifies() {
     assert!(!verification.ok);
     // The DS's authority key identifier names the new key, so the old CSCA
     // alone is no candidate.
-    assert_eq!(verification.check("ds.issuer").unwrap().detail.code, "issuer_not_trusted");
+    assert_eq!(
+        verification.check("ds.issuer").unwrap().detail.code,
+        "issuer_not_trusted"
+    );
 }
 
 #[test]
 fn openssl_revoked_signer_fails() {
-    let trust = store(&[fixture!("revoked", "csca.cert.pem")], &[fixture!("revoked", "csca.crl.pem")]);
+    let trust = store(
+        &[fixture!("revoked", "csca.cert.pem")],
+        &[fixture!("revoked", "csca.crl.pem")],
+    );
     let verification = verify_case(fixture!("revoked", "sod.bin"), &trust);
     assert!(!verification.ok);
     let failed: Vec<&str> = verification.failures().map(|check| check.name.as_str()).collect();
@@ -118,7 +142,10 @@ fn openssl_streamed_sod_is_rejected() {
     let verification = verify_case(fixture!("p256", "sod-indefinite.bin"), &trust);
     assert!(!verification.ok);
     let format = verification.check("sod.format").unwrap();
-    assert_eq!(format.detail.param("error"), Some("ContentInfo: indefinite length is not allowed"));
+    assert_eq!(
+        format.detail.param("error"),
+        Some("ContentInfo: indefinite length is not allowed")
+    );
 }
 
 #[test]
@@ -126,5 +153,8 @@ fn foreign_csca_rejects_openssl_sod() {
     let trust = store(&[fixture!("rsa-pss", "csca.cert.pem")], &[]);
     let verification = verify_case(fixture!("p256", "sod.bin"), &trust);
     assert!(!verification.ok);
-    assert_eq!(verification.check("ds.issuer").unwrap().detail.code, "issuer_not_trusted");
+    assert_eq!(
+        verification.check("ds.issuer").unwrap().detail.code,
+        "issuer_not_trusted"
+    );
 }

@@ -50,7 +50,13 @@ fn mutated_sods_never_panic_and_rarely_pass() {
     let mut trust = TrustStore::new();
     trust.add_certificate(&csca.cert.to_der().unwrap()).unwrap();
     let groups = kit::data_groups();
-    let sod = build_sod(&signer, DigestAlgorithm::Sha256, kit::borrowed(&groups), &SignOptions::default()).unwrap();
+    let sod = build_sod(
+        &signer,
+        DigestAlgorithm::Sha256,
+        kit::borrowed(&groups),
+        &SignOptions::default(),
+    )
+    .unwrap();
     let policy = Policy::default();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut passed = 0;

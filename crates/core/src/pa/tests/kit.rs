@@ -29,7 +29,9 @@ pub(super) fn rsa_key(bits: u32) -> PKey<Private> {
 pub(super) fn name(common_name: &str) -> X509Name {
     let mut builder = X509NameBuilder::new().unwrap();
     builder.append_entry_by_text("C", "TW").unwrap();
-    builder.append_entry_by_text("O", "TEST ONLY - not a production key").unwrap();
+    builder
+        .append_entry_by_text("O", "TEST ONLY - not a production key")
+        .unwrap();
     builder.append_entry_by_text("CN", common_name).unwrap();
     builder.build()
 }
@@ -91,7 +93,9 @@ pub(super) fn csca(common_name: &str, key: PKey<Private>, validity: Validity) ->
     builder
         .append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build().unwrap())
         .unwrap();
-    let ski = SubjectKeyIdentifier::new().build(&builder.x509v3_context(None, None)).unwrap();
+    let ski = SubjectKeyIdentifier::new()
+        .build(&builder.x509v3_context(None, None))
+        .unwrap();
     builder.append_extension(ski).unwrap();
     builder.sign(&key, digest_for(&key)).unwrap();
     Authority {
@@ -102,7 +106,14 @@ pub(super) fn csca(common_name: &str, key: PKey<Private>, validity: Validity) ->
 
 /// Issues a certificate for `key` under `issuer`: a CA (link certificate)
 /// when `ca` is true, a Document Signer otherwise.
-pub(super) fn issue(issuer: &Authority, subject: &X509Name, key: &PKey<Private>, ca: bool, serial: u32, validity: Validity) -> X509 {
+pub(super) fn issue(
+    issuer: &Authority,
+    subject: &X509Name,
+    key: &PKey<Private>,
+    ca: bool,
+    serial: u32,
+    validity: Validity,
+) -> X509 {
     let mut builder = builder(subject, key, serial, validity);
     builder.set_issuer_name(issuer.cert.subject_name()).unwrap();
     if ca {
@@ -177,5 +188,8 @@ pub(super) fn data_groups() -> Vec<(u8, Vec<u8>)> {
 }
 
 pub(super) fn borrowed(groups: &[(u8, Vec<u8>)]) -> Vec<(u8, &[u8])> {
-    groups.iter().map(|(number, bytes)| (*number, bytes.as_slice())).collect()
+    groups
+        .iter()
+        .map(|(number, bytes)| (*number, bytes.as_slice()))
+        .collect()
 }
