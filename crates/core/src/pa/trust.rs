@@ -250,7 +250,7 @@ impl TrustStore {
         }
         let may_sign_certificates = certificate
             .key_usage()
-            .map_or(true, |usage| usage & KEY_USAGE_KEY_CERT_SIGN != 0);
+            .is_none_or(|usage| usage & KEY_USAGE_KEY_CERT_SIGN != 0);
         let is_ca = match certificate.is_ca() {
             Some(flag) => flag,
             // Without BasicConstraints only the key usage can mark a CA.
@@ -406,7 +406,7 @@ impl TrustStore {
             .iter()
             .map(|trusted| &trusted.certificate)
             .filter(|csca| csca.subject_der() == certificate.issuer_der())
-            .filter(|csca| csca.key_usage().map_or(true, |usage| usage & KEY_USAGE_CRL_SIGN != 0))
+            .filter(|csca| csca.key_usage().is_none_or(|usage| usage & KEY_USAGE_CRL_SIGN != 0))
             .collect();
         let mut invalid_signatures = 0;
         let mut newest: Option<Arc<Crl>> = None;
@@ -421,7 +421,7 @@ impl TrustStore {
             }
             if newest
                 .as_ref()
-                .map_or(true, |current| crl.this_update > current.this_update)
+                .is_none_or(|current| crl.this_update > current.this_update)
             {
                 newest = Some(crl.clone());
             }
