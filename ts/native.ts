@@ -30,7 +30,7 @@ interface NativeErrorPayload {
  * Turns an error thrown by the addon into a `NewEidError`. The addon writes
  * its errors as `NEWEID_ERROR {json}`; anything else is an internal error.
  */
-export function fromNativeError(error: unknown): NewEidError {
+export function fromNativeError(error: unknown, step?: string): NewEidError {
   if (error instanceof NewEidError) return error
   const message = error instanceof Error ? error.message : String(error)
   if (message.startsWith(ERROR_PREFIX)) {
@@ -42,7 +42,7 @@ export function fromNativeError(error: unknown): NewEidError {
     }
     const code = (ERROR_CODES as string[]).includes(payload.code ?? '') ? (payload.code as ErrorCode) : 'INTERNAL'
     return new NewEidError(code, {
-      step: payload.step,
+      step: payload.step ?? step,
       sw: payload.sw,
       retriesLeft: payload.retriesLeft,
       pinState: payload.pinState,
@@ -51,7 +51,7 @@ export function fromNativeError(error: unknown): NewEidError {
       cause: error,
     })
   }
-  return new NewEidError('INTERNAL', { detail: message, cause: error })
+  return new NewEidError('INTERNAL', { step, detail: message, cause: error })
 }
 
 /** Awaits a native call, converting its errors. */

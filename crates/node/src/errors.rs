@@ -14,6 +14,14 @@ use neweid_card::{Error as CardError, ErrorKind};
 /// Prefix that marks an addon error whose message is structured JSON.
 pub(crate) const ERROR_PREFIX: &str = "NEWEID_ERROR ";
 
+/// Builds the JavaScript error form from a stable code and an English detail.
+pub(crate) fn with_code(code: &str, detail: impl Into<String>) -> napi::Error {
+    let mut object = serde_json::Map::new();
+    object.insert("code".into(), code.into());
+    object.insert("detail".into(), detail.into().into());
+    napi::Error::from_reason(format!("{ERROR_PREFIX}{}", serde_json::Value::Object(object)))
+}
+
 /// Converts a card error into the JavaScript error form.
 pub(crate) fn to_js(error: &CardError) -> napi::Error {
     let mut object = serde_json::Map::new();

@@ -31,15 +31,17 @@ impl AsRef<str> for ErrorCode {
     }
 }
 
-type Result<T> = napi::Result<T, ErrorCode>;
+type Result<T> = napi::Result<T>;
 
-fn error(code: ErrorCode, message: impl Into<String>) -> napi::Error<ErrorCode> {
-    napi::Error::new(code, message.into())
+/// Errors go through the addon's one error form (see `errors.rs`), which the
+/// TypeScript layer turns into `NewEidError`.
+fn error(code: ErrorCode, message: impl Into<String>) -> napi::Error {
+    crate::errors::with_code(code.as_ref(), message)
 }
 
 /// Maps a core error to a code: decoding failures are invalid input, a
 /// rejected certificate is `CERTIFICATE_REJECTED`, anything else internal.
-fn core_error(failure: neweid_core::Error) -> napi::Error<ErrorCode> {
+fn core_error(failure: neweid_core::Error) -> napi::Error {
     let code = match &failure {
         neweid_core::Error::Codec(_) | neweid_core::Error::Crypto(_) => ErrorCode::InvalidInput,
         neweid_core::Error::Rejected { .. } => ErrorCode::CertificateRejected,
@@ -350,18 +352,11 @@ impl Task for VerifyTask {
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let groups = split_groups(&self.layout, &self.groups);
         verify_now(self.kind, &self.trust, &self.signed, &groups, &self.policy)
-            .map_err(|failure| napi::Error::new(napi::Status::GenericFailure, code_prefixed(&failure)))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
         Ok(to_result(output))
     }
-}
-
-/// Carries the stable code through `Task::compute`, whose error type is
-/// fixed to `napi::Status`: the message starts with `CODE: `.
-fn code_prefixed(failure: &napi::Error<ErrorCode>) -> String {
-    format!("{}: {}", failure.status.as_ref(), failure.reason)
 }
 
 /// Checks `layout`, which contains a data group number and a length for each
