@@ -1,7 +1,7 @@
 //! The one mapping from Rust errors to JavaScript errors.
 //!
 //! A JavaScript error from this addon has a message of the form
-//! `NEWEID_ERROR {json}`, where the JSON object holds `code`, and where known
+//! `NEWEID_ERROR {json}`, where the JSON object contains `code`, and where known
 //! `step`, `sw`, `retriesLeft`, `pinState`, `reader` and `detail`. The
 //! TypeScript layer (`ts/native.ts`) turns it into a `NewEidError`. The JSON
 //! carries codes, step names, status words, counts and reader names only:
@@ -47,7 +47,7 @@ pub(crate) fn to_js(error: &CardError) -> napi::Error {
     napi::Error::from_reason(format!("{ERROR_PREFIX}{}", serde_json::Value::Object(object)))
 }
 
-/// An error with only a code and an English detail.
+/// Builds an error with only a code and an English detail.
 pub(crate) fn coded(kind: ErrorKind, detail: impl Into<String>) -> napi::Error {
     to_js(&CardError::new(kind).with_detail(detail))
 }

@@ -101,7 +101,7 @@ pub struct DataGroupObject {
     pub bytes: Buffer,
 }
 
-/// Which PACE ran.
+/// The PACE variant that ran.
 #[napi(object)]
 pub struct PaceObject {
     pub protocol: String,
@@ -185,7 +185,7 @@ impl Task for ListTerminalsTask {
     }
 }
 
-/// Lists the readers, PC/SC and in-process, and whether each holds a card.
+/// Lists the readers, PC/SC and in-process, and whether each contains a card.
 #[napi(ts_return_type = "Promise<Array<CardTerminal>>")]
 pub fn list_card_terminals() -> AsyncTask<ListTerminalsTask> {
     AsyncTask::new(ListTerminalsTask)

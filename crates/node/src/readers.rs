@@ -1,5 +1,5 @@
-//! Where cards are found: the PC/SC readers, plus virtual cards inserted in
-//! this process (for the demo and for tests on machines without pcscd).
+//! Card sources: the PC/SC readers, plus virtual cards inserted in this
+//! process (for the demo and for tests on machines without pcscd).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -44,7 +44,7 @@ fn in_process(name: &str) -> Option<InProcessSlot> {
     lock(registry()).get(name).cloned()
 }
 
-/// Every reader: PC/SC readers first, then in-process ones. Without a PC/SC
+/// Lists every reader: PC/SC readers first, then in-process ones. Without a PC/SC
 /// service the in-process readers alone are listed; with neither, the PC/SC
 /// error is returned.
 pub(crate) fn list() -> Result<Vec<(ReaderInfo, bool)>> {

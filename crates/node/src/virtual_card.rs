@@ -28,7 +28,7 @@ pub struct VirtualCardOptions {
     pub pace_parameter_ids: Option<Vec<u32>>,
 }
 
-/// Where a vpcd-connected card goes.
+/// The vpcd address a card connects to.
 #[napi(object)]
 pub struct VpcdOptions {
     pub host: Option<String>,
@@ -41,7 +41,7 @@ pub struct VpcdOptions {
 pub struct RemovalFaultOptions {
     pub ins: u32,
     pub p1: Option<u32>,
-    /// Which matching command triggers the removal (default 1).
+    /// The count of matching commands at which the card is pulled (default 1).
     pub occurrence: Option<u32>,
 }
 

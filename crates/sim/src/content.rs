@@ -35,7 +35,7 @@ const ID_CA_ECDH_AES_128: &str = "0.4.0.127.0.7.2.2.3.2.2";
 /// `id-PK-ECDH`, the Chip Authentication public key.
 const ID_PK_ECDH: &str = "0.4.0.127.0.7.2.2.1.2";
 
-/// Why a card could not be built.
+/// An error in building a card's content.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("{field}: {source}")]

@@ -8,7 +8,7 @@ use neweid_core::secret::{Password, PasswordKind, SecretBytes};
 use neweid_core::sm::ChipSecureMessaging;
 use neweid_core::{Error, ProtocolViolation};
 
-/// What `MSE:Set AT` asks for.
+/// The request of an `MSE:Set AT` command.
 pub struct SetAtRequest {
     pub password: PasswordKind,
     pub parameters: PaceParameters,
@@ -48,15 +48,15 @@ pub struct ChipPace {
     refused: bool,
 }
 
-/// What one `GENERAL AUTHENTICATE` step led to.
+/// The outcome of one `GENERAL AUTHENTICATE` step.
 pub enum PaceOutcome {
-    /// The next state and the `7C` template to answer.
+    /// The next state and the `7C` template to return.
     Continue(ChipPace, Vec<u8>),
-    /// PACE succeeded: secure messaging starts after this answer.
+    /// PACE succeeded: secure messaging starts after this response.
     Established { sm: ChipSecureMessaging, response: Vec<u8> },
     /// The terminal's token did not verify: the password was wrong.
     WrongPassword,
-    /// A malformed or out-of-sequence step, answered with this status word.
+    /// A malformed or out-of-sequence step, rejected with this status word.
     Failed(StatusWord),
 }
 

@@ -34,7 +34,7 @@ pub struct RemovalFault {
     pub ins: u8,
     /// The P1 byte that must match too, such as `0x87` (READ BINARY of SFI 7).
     pub p1: Option<u8>,
-    /// Which matching command triggers it (1 = the first).
+    /// The count of matching commands at which the card is pulled (1 = the first).
     pub occurrence: u32,
 }
 
@@ -88,7 +88,7 @@ impl VpcdCard {
         })
     }
 
-    /// Tells whether vpcd currently holds the connection (the card is in the reader).
+    /// Tells whether vpcd has accepted the connection (the card is in the reader).
     pub fn is_connected(&self) -> bool {
         self.control.connected.load(Ordering::SeqCst)
     }
