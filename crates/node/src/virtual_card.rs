@@ -61,13 +61,14 @@ pub struct VirtualCardHandle {
 fn build(options: &VirtualCardOptions) -> napi::Result<(VirtualCard, Persona)> {
     let id = options.persona.clone().unwrap_or_else(|| persona::DEFAULT_PERSONA.to_string());
     let persona = Persona::load(&id).map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
-    let mut builder = CardBuilder::new(&persona);
+    let extended_length = options.extended_length.unwrap_or(true);
+    let mut builder = CardBuilder::new(&persona).extended_length(extended_length);
     if let Some(ids) = &options.pace_parameter_ids {
         let ids = ids.iter().map(|&id| u8::try_from(id).unwrap_or(0)).collect::<Vec<_>>();
         builder = builder.pace_parameter_ids(&ids).map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
     }
     let content = builder.build().map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
-    let card_options = CardOptions { extended_length: options.extended_length.unwrap_or(true), ..CardOptions::default() };
+    let card_options = CardOptions { extended_length, ..CardOptions::default() };
     Ok((VirtualCard::new(content, card_options), persona))
 }
 

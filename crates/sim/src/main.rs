@@ -45,14 +45,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let content = match CardBuilder::new(&persona).pace_parameter_ids(&arguments.pace_parameters).and_then(CardBuilder::build) {
+    let extended_length = !arguments.no_extended_length;
+    let builder = CardBuilder::new(&persona).extended_length(extended_length);
+    let content = match builder.pace_parameter_ids(&arguments.pace_parameters).and_then(CardBuilder::build) {
         Ok(content) => content,
         Err(error) => {
             eprintln!("neweid-sim: {error}");
             return ExitCode::from(2);
         }
     };
-    let options = CardOptions { extended_length: !arguments.no_extended_length, ..CardOptions::default() };
+    let options = CardOptions { extended_length, ..CardOptions::default() };
     let address = format!("{}:{}", arguments.host, arguments.port);
     let card = match VpcdCard::start(VirtualCard::new(content, options), &address) {
         Ok(card) => card,

@@ -210,7 +210,7 @@ fn read_exact_or_stop(control: &Control, stream: &mut TcpStream, buffer: &mut [u
         if control.stop.load(Ordering::SeqCst) || !control.inserted.load(Ordering::SeqCst) {
             return Ok(false);
         }
-        match stream.read(&mut buffer[filled..]) {
+        match stream.read(buffer.get_mut(filled..).unwrap_or_default()) {
             Ok(0) => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "vpcd closed the connection")),
             Ok(count) => filled += count,
             Err(error) if matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
@@ -253,7 +253,7 @@ fn serve(control: &Control, card: &Mutex<VirtualCard>, mut stream: TcpStream) ->
             command => {
                 if let Some(fault) = *lock(&control.fault) {
                     let matches = command.get(1) == Some(&fault.ins)
-                        && fault.p1.is_none_or(|p1| command.get(2) == Some(&p1));
+                        && fault.p1.map_or(true, |p1| command.get(2) == Some(&p1));
                     if matches {
                         matches_seen += 1;
                         if matches_seen == fault.occurrence {
