@@ -337,6 +337,7 @@ fn integer(bytes: &[u8]) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -355,6 +356,37 @@ mod tests {
         assert_eq!(declared_length(&[0x5F, 0x81, 0x01, 0x00]).unwrap(), 4, "three-byte tag");
         assert!(declared_length(&[0x5F, 0x81, 0x81, 0x01, 0x00]).is_err(), "four-byte tag");
         assert!(declared_length(&[0x5F, 0x81]).is_err(), "tag cut short");
+    }
+
+    #[test]
+    fn length_parsers_never_panic_on_mutations() {
+        let seeds: [&[u8]; 4] = [
+            &[0x61, 0x03, 1, 2, 3],
+            &[0x7F, 0x66, 0x08, 0x02, 0x02, 0x10, 0x00, 0x02, 0x02, 0xFF, 0xFF],
+            &[0x69, 0x82, 0x12, 0x34],
+            &[0x5F, 0x2E, 0x83, 0x01, 0x00, 0x00],
+        ];
+        // xorshift64*, so that a failure reproduces.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D) as usize
+        };
+        for round in 0..20_000 {
+            let mut input = seeds[round % seeds.len()].to_vec();
+            let index = next() % input.len();
+            match next() % 3 {
+                0 => input[index] = next() as u8,
+                1 => input.truncate(index),
+                _ => input.insert(index, [0x1F, 0x80, 0x81, 0x84, 0xFF][next() % 5]),
+            }
+            if let Ok(total) = declared_length(&input) {
+                assert!(total >= 2, "{input:02X?} declares {total} bytes, less than a tag and a length");
+            }
+            let _ = parse_extended_length_info(&input);
+        }
     }
 
     #[test]

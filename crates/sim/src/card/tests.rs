@@ -1202,3 +1202,112 @@ fn pin_failures_do_not_slow_can() {
     }
     assert_eq!(card.next_can_delay(), Duration::ZERO);
 }
+
+// ------------------------------------------------------ malformed input
+
+/// xorshift64*: deterministic, so that a failure reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+
+    /// Returns `input` with one flipped bit, a dropped tail, an inserted
+    /// byte or a length-like byte.
+    fn mutate(&mut self, input: &[u8]) -> Vec<u8> {
+        let mut out = input.to_vec();
+        if out.is_empty() {
+            return vec![self.next() as u8];
+        }
+        let index = self.below(out.len());
+        match self.below(4) {
+            0 => out[index] ^= 1 << self.below(8),
+            1 => out.truncate(index),
+            2 => out.insert(index, self.next() as u8),
+            _ => out[index] = [0x00, 0x01, 0x0C, 0x7F, 0x80, 0x81, 0x82, 0xFF][self.below(8)],
+        }
+        out
+    }
+}
+
+/// Commands of every kind the card knows, to mutate.
+fn seed_commands(card: &VirtualCard) -> Vec<CommandApdu> {
+    let parameters = card.content().pace_parameters[0];
+    vec![
+        select_aid_command(&profile::NEW_EID_AID),
+        select_fid_command(0x0109),
+        CommandApdu::new(0x00, 0xA4, 0x00, 0x0C),
+        read_sfi_command(0x09, 0, 223),
+        read_offset_command(0x00DF, 223),
+        read_sfi_command(0x1D, 0, 4096),
+        MseSetAt::for_pace(&parameters, PasswordKind::Pin).command(),
+        pace::general_authenticate(&[], false),
+        pace::general_authenticate(&hex("81 04 01 02 03 04"), false),
+    ]
+}
+
+#[test]
+fn mutated_plain_commands_always_get_a_status_word() {
+    let mut card = card();
+    let seeds: Vec<Vec<u8>> = seed_commands(&card).iter().map(|command| encode(command, LengthForm::Short)).collect();
+    let mut rng = Rng(0xC0FF_EE00);
+    for round in 0..300 {
+        card.reset();
+        card.set_pin_tries_left(PIN_TRIES);
+        let mut secure = round % 3 == 0;
+        if secure {
+            pace_with_can(&mut card);
+        }
+        for _ in 0..10 {
+            let seed = rng.below(seeds.len());
+            let bytes = rng.mutate(&seeds[seed]);
+            let response = card.process(&bytes);
+            assert!(response.len() >= 2, "no status word for {bytes:02X?}");
+            // Nothing unprotected gets data while secure messaging runs,
+            // and no forged command gets a protected answer.
+            assert!(!secure || response.len() == 2, "{bytes:02X?} got data during secure messaging");
+            secure = false;
+        }
+    }
+}
+
+#[test]
+fn mutated_protected_commands_verify_when_answered_with_data() {
+    let mut card = card();
+    let seeds = seed_commands(&card);
+    let mut rng = Rng(0x5EC0_4E55);
+    let mut verified = 0;
+    for _ in 0..150 {
+        card.reset();
+        card.set_pin_tries_left(PIN_TRIES);
+        let mut sm = pace_with_can(&mut card);
+        for _ in 0..6 {
+            let index = rng.below(seeds.len());
+            let seed = encode(&seeds[index], LengthForm::Short);
+            let Ok(command) = CommandApdu::decode(&rng.mutate(&seed)) else {
+                continue;
+            };
+            let Ok(protected) = sm.protect_command(&command) else {
+                break;
+            };
+            let response = send(&mut card, &encode(&protected, LengthForm::Short));
+            let has_data = !response.data.is_empty();
+            match sm.unprotect_response(&response) {
+                Ok(_) => verified += 1,
+                Err(error) => {
+                    assert!(!has_data, "protected answer to {command:?} does not verify: {error}");
+                    break;
+                }
+            }
+        }
+    }
+    assert!(verified > 300, "only {verified} protected answers verified, too few to check them");
+}
