@@ -401,12 +401,12 @@ fn wrong_can_returns_no_data() {
     assert_eq!(error.kind, ErrorKind::WrongCan);
     assert_eq!(error.sw, Some(StatusWord(0x6300)));
     assert_eq!(error.step.as_deref(), Some("pace.mutual_authenticate"));
-    let reads_after_pace = transport
+    let protected_commands = transport
         .commands
         .iter()
         .filter(|command| command[0] & 0x0C == 0x0C)
         .count();
-    assert_eq!(reads_after_pace, 0, "no protected command follows a failed PACE");
+    assert_eq!(protected_commands, 0, "no protected command follows a failed PACE");
 }
 
 #[test]
