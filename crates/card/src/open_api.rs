@@ -66,8 +66,8 @@ pub fn is_new_eid(session: &mut Session<'_>) -> Result<bool> {
 fn select_master_file(session: &mut Session<'_>) -> Result<()> {
     match session.select_master_file() {
         Err(error) if error.kind == ErrorKind::CardError && !is_new_eid(session)? => {
-            let sw = error.sw.unwrap_or(StatusWord::FILE_NOT_FOUND);
-            Err(Error::new(ErrorKind::NotNewEid).at("select.master_file").with_sw(sw).with_reader(session.reader_name()))
+            let not_new_eid = Error { kind: ErrorKind::NotNewEid, ..error };
+            Err(not_new_eid.with_reader(session.reader_name()))
         }
         other => other,
     }

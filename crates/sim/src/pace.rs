@@ -99,8 +99,8 @@ impl ChipPace {
     /// Runs one step on the data of a `GENERAL AUTHENTICATE`. Every step but
     /// the last must come with command chaining (CLA `10`), and the last
     /// without it (TR-03110-3 Appendix B). A chained last step is answered
-    /// `68 83` (the last command of the chain was expected); an unchained
-    /// earlier step ends the chain before PACE is complete and is answered
+    /// `68 83` (the last command of the chain was expected). An unchained
+    /// earlier step ends the chain before PACE is complete, so it is answered
     /// `69 85` (conditions of use not satisfied). Either way PACE is aborted.
     pub fn step(self, data: &[u8], chained: bool) -> PaceOutcome {
         match (chained, self.is_last_step()) {
