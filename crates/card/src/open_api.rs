@@ -63,6 +63,22 @@ pub fn is_new_eid(session: &mut Session<'_>) -> Result<bool> {
     Ok(session.select_application(&profile::NEW_EID_AID, "select.new_eid")? == StatusWord::SUCCESS)
 }
 
+/// Selects the master file. A card that rejects this is asked for the New
+/// eID application, so that another kind of card is reported as
+/// `NotNewEid` rather than as a card error.
+fn select_master_file(session: &mut Session<'_>) -> Result<()> {
+    match session.select_master_file() {
+        Err(error) if error.kind == ErrorKind::CardError && !is_new_eid(session)? => {
+            let not_new_eid = Error {
+                kind: ErrorKind::NotNewEid,
+                ..error
+            };
+            Err(not_new_eid.with_reader(session.reader_name()))
+        }
+        other => other,
+    }
+}
+
 fn read_card_access(session: &mut Session<'_>) -> Result<(Vec<u8>, SecurityInfos)> {
     let raw = session.read_file(profile::EF_CARD_ACCESS_SFI, profile::EF_CARD_ACCESS, "ef_card_access")?;
     let parsed = SecurityInfos::decode_file(&raw).map_err(|error| Error::from(error).at("read.ef_card_access"))?;
@@ -75,7 +91,7 @@ fn read_new_eid_file(session: &mut Session<'_>, file: NewEidFile) -> Result<Vec<
 
 /// Reads EF.CardAccess from the master file, then EF.Label.
 pub fn read_label(session: &mut Session<'_>) -> Result<LabelRead> {
-    session.select_master_file()?;
+    select_master_file(session)?;
     session.negotiate_length()?;
     let (card_access, parsed) = read_card_access(session)?;
     select_new_eid(session)?;
@@ -91,7 +107,7 @@ pub fn read_label(session: &mut Session<'_>) -> Result<LabelRead> {
 
 /// Reads DG1, which needs no authentication.
 pub fn read_household(session: &mut Session<'_>) -> Result<HouseholdRead> {
-    session.select_master_file()?;
+    select_master_file(session)?;
     session.negotiate_length()?;
     select_new_eid(session)?;
     let raw = read_new_eid_file(session, NewEidFile::DataGroup(1))?;
@@ -102,7 +118,7 @@ pub fn read_household(session: &mut Session<'_>) -> Result<HouseholdRead> {
 /// Runs PACE with the CAN and reads DG1 to DG9, DG15, EF.SOD.Public and
 /// EF.CardSecurity under secure messaging.
 pub fn read_public(session: &mut Session<'_>, can: &Password) -> Result<PublicRead> {
-    session.select_master_file()?;
+    select_master_file(session)?;
     session.negotiate_length()?;
     let (card_access, parsed) = read_card_access(session)?;
     let pace = pace::establish(session, &parsed, can, None)?;

@@ -20,6 +20,9 @@ const SM_SHORT_CHUNK: usize = 223;
 /// form, leaving room for the same wrapping within 65,536 bytes.
 const SM_EXTENDED_CHUNK: usize = 65_472;
 
+/// Largest offset of `READ BINARY` with a 15-bit offset in P1-P2.
+const MAX_OFFSET: usize = 0x7FFF;
+
 /// The length limits the card states in EF.ATR/INFO (`7F66`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct ExtendedLengthInfo {
@@ -86,7 +89,7 @@ impl<'t> Session<'t> {
             Some(sm) => {
                 let protected = sm.protect_command_in(command, self.form).map_err(Error::from)?;
                 match transport::exchange(self.transport, &protected, self.form) {
-                    Ok(response) => sm.unprotect_response(&response).map_err(Error::from),
+                    Ok(response) => sm.unprotect_response(&response).map_err(secure_messaging_error),
                     Err(error) => Err(error),
                 }
             }
@@ -148,15 +151,20 @@ impl<'t> Session<'t> {
     /// Reads a whole transparent file of the current DF by its short file
     /// identifier. The first `READ BINARY` uses the SFI; when the file is
     /// longer than one response, the file is selected by `fid` and read on by
-    /// offset. The file must hold one BER-TLV object, whose length says when
-    /// the read is complete.
+    /// offset. The file must hold exactly one BER-TLV object: a file that
+    /// ends before the object does, or goes on after it, is a protocol
+    /// error.
+    ///
+    /// Every read asks for a whole chunk, so the card answers `62 82` where
+    /// the file ends. Only when the object ends exactly on a chunk boundary
+    /// does one more read, past the object, check that the file ends there.
     ///
     /// In extended length, a reader that cannot carry the command (the
     /// transport fails before the card answers) makes the session fall back
     /// to short length, before secure messaging only, and read again.
     pub fn read_file(&mut self, sfi: u8, fid: u16, name: &str) -> Result<Vec<u8>> {
         let step = format!("read.{name}");
-        let first = match self.read_chunk_by_sfi(sfi, &step) {
+        let mut first = match self.read_chunk_by_sfi(sfi, &step) {
             Err(error) if self.form == LengthForm::Extended && self.sm.is_none() && is_reader_refusal(&error) => {
                 self.form = LengthForm::Short;
                 self.max_response = 256;
@@ -164,47 +172,75 @@ impl<'t> Session<'t> {
             }
             other => other?,
         };
-        let total = declared_length(&first).map_err(|error| error.at(step.clone()))?;
-        let mut contents = first;
-        if contents.len() > total {
-            return Err(Error::new(ErrorKind::ProtocolError)
-                .at(step)
-                .with_detail("file has bytes after its data object"));
-        }
-        if contents.len() < total {
-            let sw = self.select_file(fid, &step)?;
-            if sw != StatusWord::SUCCESS {
-                return Err(status_error(&step, sw));
+        let total = declared_length(&first.data).map_err(|error| error.at(step.clone()))?;
+        let mut at_end = first.sw == StatusWord::END_OF_FILE;
+        let mut contents = std::mem::take(&mut first.data);
+        let mut selected = false;
+        loop {
+            if contents.len() > total {
+                return Err(trailing_bytes(&step));
             }
-        }
-        while contents.len() < total {
-            if contents.len() > 0x7FFF {
-                return Err(Error::new(ErrorKind::ProtocolError)
-                    .at(step)
-                    .with_detail("file longer than 32 KiB offsets allow"));
+            if contents.len() == total {
+                break;
             }
-            let offset = contents.len() as u16;
-            let wanted = (total - contents.len()).min(self.chunk_size());
-            let command = CommandApdu::new(0x00, 0xB0, (offset >> 8) as u8, offset as u8).with_le(wanted);
-            let response = self.send(&command, &step)?;
+            if at_end {
+                return Err(ends_early(&step, StatusWord::END_OF_FILE));
+            }
+            if !selected {
+                self.select_for_offset_reads(fid, &step)?;
+                selected = true;
+            }
+            let response = self.read_chunk_at(contents.len(), self.chunk_size(), &step)?;
             match response.sw {
                 StatusWord::SUCCESS | StatusWord::END_OF_FILE if !response.data.is_empty() => {
                     contents.extend_from_slice(&response.data);
+                    at_end = response.sw == StatusWord::END_OF_FILE;
                 }
-                StatusWord::SUCCESS | StatusWord::END_OF_FILE => {
-                    return Err(Error::new(ErrorKind::ProtocolError)
-                        .at(step)
-                        .with_detail("file ends before its data object does"));
+                // An offset the object says is inside the file, but past its end.
+                StatusWord::SUCCESS | StatusWord::END_OF_FILE | StatusWord::WRONG_P1_P2 => {
+                    return Err(ends_early(&step, response.sw));
                 }
                 sw => return Err(status_error(&step, sw)),
             }
         }
-        if contents.len() != total {
-            return Err(Error::new(ErrorKind::ProtocolError)
-                .at(step)
-                .with_detail("file has bytes after its data object"));
+        // Past offset 32,767 the offset form cannot address the byte after
+        // the object, so such a file goes unchecked.
+        if !at_end && total <= MAX_OFFSET {
+            if !selected {
+                self.select_for_offset_reads(fid, &step)?;
+            }
+            // Any answer without data (6B 00, or 62 82 with nothing) says the
+            // file ends with the object.
+            let response = self.read_chunk_at(total, 1, &step)?;
+            if !response.data.is_empty() {
+                return Err(trailing_bytes(&step));
+            }
         }
         Ok(contents)
+    }
+
+    fn select_for_offset_reads(&mut self, fid: u16, step: &str) -> Result<()> {
+        let sw = self.select_file(fid, step)?;
+        if sw == StatusWord::SUCCESS {
+            Ok(())
+        } else {
+            Err(status_error(step, sw))
+        }
+    }
+
+    /// Sends `READ BINARY` of the current EF at `offset`, which the 15-bit
+    /// offset form limits to 32,767.
+    fn read_chunk_at(&mut self, offset: usize, le: usize, step: &str) -> Result<ResponseApdu> {
+        let offset = u16::try_from(offset)
+            .ok()
+            .filter(|offset| usize::from(*offset) <= MAX_OFFSET)
+            .ok_or_else(|| {
+                Error::new(ErrorKind::ProtocolError)
+                    .at(step)
+                    .with_detail("file longer than 32 KiB offsets allow")
+            })?;
+        let [high, low] = offset.to_be_bytes();
+        self.send(&CommandApdu::new(0x00, 0xB0, high, low).with_le(le), step)
     }
 
     fn chunk_size(&self) -> usize {
@@ -219,11 +255,11 @@ impl<'t> Session<'t> {
         }
     }
 
-    fn read_chunk_by_sfi(&mut self, sfi: u8, step: &str) -> Result<Vec<u8>> {
+    fn read_chunk_by_sfi(&mut self, sfi: u8, step: &str) -> Result<ResponseApdu> {
         let command = CommandApdu::new(0x00, 0xB0, 0x80 | sfi, 0x00).with_le(self.chunk_size());
-        let mut response = self.send(&command, step)?;
+        let response = self.send(&command, step)?;
         match response.sw {
-            StatusWord::SUCCESS | StatusWord::END_OF_FILE => Ok(std::mem::take(&mut response.data)),
+            StatusWord::SUCCESS | StatusWord::END_OF_FILE => Ok(response),
             sw => Err(status_error(step, sw)),
         }
     }
@@ -237,6 +273,31 @@ pub fn status_error(step: &str, sw: StatusWord) -> Error {
         _ => ErrorKind::CardError,
     };
     Error::new(kind).at(step).with_sw(sw)
+}
+
+/// Maps a protected response that fails verification or decryption. Which
+/// check failed (MAC, DO'99, object layout, padding) does not matter: the
+/// response is not authentic, so it is a secure messaging failure. The card
+/// reporting `69 87` or `69 88` for the command is one too.
+fn secure_messaging_error(error: neweid_core::Error) -> Error {
+    let mut converted = Error::from(error);
+    if matches!(converted.kind, ErrorKind::ProtocolError | ErrorKind::CardError) {
+        converted.kind = ErrorKind::SecureMessagingFailed;
+    }
+    converted
+}
+
+fn trailing_bytes(step: &str) -> Error {
+    Error::new(ErrorKind::ProtocolError)
+        .at(step)
+        .with_detail("file has bytes after its data object")
+}
+
+fn ends_early(step: &str, sw: StatusWord) -> Error {
+    Error::new(ErrorKind::ProtocolError)
+        .at(step)
+        .with_sw(sw)
+        .with_detail("file ends before its data object does")
 }
 
 /// Tells whether an error means the reader rejected a command before the
@@ -259,7 +320,8 @@ fn declared_length(bytes: &[u8]) -> Result<usize> {
             if byte & 0x80 == 0 {
                 break;
             }
-            if position > 3 {
+            // A third byte that announces a fourth.
+            if position >= 3 {
                 return Err(invalid("tag longer than 3 bytes"));
             }
         }
@@ -304,6 +366,7 @@ fn integer(bytes: &[u8]) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -315,6 +378,50 @@ mod tests {
         assert!(declared_length(&[]).is_err());
         assert!(declared_length(&[0x61, 0x80]).is_err());
         assert!(declared_length(&[0x61, 0x82, 0x01]).is_err());
+    }
+
+    #[test]
+    fn declared_length_allows_three_byte_tags_only() {
+        assert_eq!(declared_length(&[0x5F, 0x81, 0x01, 0x00]).unwrap(), 4, "three-byte tag");
+        assert!(
+            declared_length(&[0x5F, 0x81, 0x81, 0x01, 0x00]).is_err(),
+            "four-byte tag"
+        );
+        assert!(declared_length(&[0x5F, 0x81]).is_err(), "tag cut short");
+    }
+
+    #[test]
+    fn length_parsers_never_panic_on_mutations() {
+        let seeds: [&[u8]; 4] = [
+            &[0x61, 0x03, 1, 2, 3],
+            &[0x7F, 0x66, 0x08, 0x02, 0x02, 0x10, 0x00, 0x02, 0x02, 0xFF, 0xFF],
+            &[0x69, 0x82, 0x12, 0x34],
+            &[0x5F, 0x2E, 0x83, 0x01, 0x00, 0x00],
+        ];
+        // xorshift64*, so that a failure reproduces.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D) as usize
+        };
+        for round in 0..20_000 {
+            let mut input = seeds[round % seeds.len()].to_vec();
+            let index = next() % input.len();
+            match next() % 3 {
+                0 => input[index] = next() as u8,
+                1 => input.truncate(index),
+                _ => input.insert(index, [0x1F, 0x80, 0x81, 0x84, 0xFF][next() % 5]),
+            }
+            if let Ok(total) = declared_length(&input) {
+                assert!(
+                    total >= 2,
+                    "{input:02X?} declares {total} bytes, less than a tag and a length"
+                );
+            }
+            let _ = parse_extended_length_info(&input);
+        }
     }
 
     #[test]

@@ -19,6 +19,11 @@ impl StatusWord {
     /// Warning: end of file reached before `Le` bytes were read.
     pub const END_OF_FILE: Self = Self(0x6282);
     pub const WRONG_LENGTH: Self = Self(0x6700);
+    pub const LOGICAL_CHANNEL_NOT_SUPPORTED: Self = Self(0x6881);
+    pub const SM_NOT_SUPPORTED: Self = Self(0x6882);
+    /// The card expected the last command of a chain (CLA b5 clear).
+    pub const LAST_COMMAND_EXPECTED: Self = Self(0x6883);
+    pub const COMMAND_CHAINING_NOT_SUPPORTED: Self = Self(0x6884);
     pub const SECURITY_STATUS_NOT_SATISFIED: Self = Self(0x6982);
     /// Authentication method blocked (a PIN after its last wrong try).
     pub const AUTHENTICATION_BLOCKED: Self = Self(0x6983);

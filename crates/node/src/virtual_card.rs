@@ -68,6 +68,7 @@ fn build(options: &VirtualCardOptions) -> napi::Result<(VirtualCard, Persona)> {
         .clone()
         .unwrap_or_else(|| persona::DEFAULT_PERSONA.to_string());
     let persona = Persona::load(&id).map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
+    let extended_length = options.extended_length.unwrap_or(true);
     let mut builder = CardBuilder::new(&persona);
     if let Some(ids) = &options.pace_parameter_ids {
         let ids = ids.iter().map(|&id| u8::try_from(id).unwrap_or(0)).collect::<Vec<_>>();
@@ -79,7 +80,7 @@ fn build(options: &VirtualCardOptions) -> napi::Result<(VirtualCard, Persona)> {
         .build()
         .map_err(|error| coded(ErrorKind::InvalidInput, error.to_string()))?;
     let card_options = CardOptions {
-        extended_length: options.extended_length.unwrap_or(true),
+        extended_length,
         ..CardOptions::default()
     };
     Ok((VirtualCard::new(content, card_options), persona))

@@ -15,7 +15,8 @@ use neweid_core::secret::PasswordKind;
 use neweid_core::sm::{chip_error_status, ChipSecureMessaging};
 
 use crate::content::CardContent;
-use crate::pace::{ChipPace, PaceOutcome};
+use crate::content::MAX_COMMAND_LENGTH;
+use crate::pace::{ChipPace, PaceOutcome, SetAtError};
 
 /// Tries of PIN1 before it is blocked.
 pub const PIN_TRIES: u8 = 3;
@@ -26,11 +27,14 @@ pub const PUK_USES: u8 = 10;
 /// Options that change how the card behaves, for tests of the client.
 #[derive(Clone, Debug)]
 pub struct CardOptions {
-    /// Whether the card states and accepts extended-length APDUs.
+    /// Whether the card accepts extended-length APDUs. Build the content
+    /// with the same [`CardBuilder::extended_length`](crate::CardBuilder::extended_length)
+    /// setting, so that EF.ATR/INFO states what the card does.
     pub extended_length: bool,
-    /// Delay added to each PACE with CAN after three wrong CANs in a row,
-    /// growing with each failure up to `max_can_delay`.
+    /// Delay before the last PACE step with CAN once three CANs in a row
+    /// were wrong. It grows by this much with each further failure.
     pub can_failure_delay: Duration,
+    /// Upper bound of that delay.
     pub max_can_delay: Duration,
 }
 
@@ -115,6 +119,18 @@ impl VirtualCard {
         &self.content
     }
 
+    /// Returns the delay the next PACE with CAN waits before its last step:
+    /// zero after fewer than three wrong CANs in a row, then
+    /// `can_failure_delay` times the failures beyond two, at most
+    /// `max_can_delay`. A right CAN sets the count back to zero.
+    pub fn next_can_delay(&self) -> Duration {
+        let beyond_grace = self.consecutive_can_failures.saturating_sub(2);
+        self.options
+            .can_failure_delay
+            .saturating_mul(beyond_grace)
+            .min(self.options.max_can_delay)
+    }
+
     /// Tries of PIN1 left.
     pub fn pin_tries_left(&self) -> u8 {
         self.pin_tries_left
@@ -149,17 +165,19 @@ impl VirtualCard {
             Ok(command) => command,
             Err(_) => return ResponseApdu::status(StatusWord::WRONG_LENGTH).encode(),
         };
-        if !self.options.extended_length && command_is_extended(bytes) {
+        if command_is_extended(bytes) && (!self.options.extended_length || bytes.len() > MAX_COMMAND_LENGTH) {
             return ResponseApdu::status(StatusWord::WRONG_LENGTH).encode();
         }
-        if command.cla & 0x80 != 0 {
-            return ResponseApdu::status(StatusWord::CLA_NOT_SUPPORTED).encode();
+        if let Err(sw) = check_class(command.cla) {
+            return ResponseApdu::status(sw).encode();
         }
         let secure = command.cla & 0x0C == 0x0C;
 
         match (secure, self.session.sm.is_some()) {
             (false, false) => self.dispatch(&command, usize::MAX).encode(),
-            (true, false) => ResponseApdu::status(StatusWord(0x6882)).encode(),
+            // The card supports secure messaging but has no session keys to
+            // check this command with, so its SM data objects are incorrect.
+            (true, false) => ResponseApdu::status(StatusWord::SM_DATA_OBJECTS_INCORRECT).encode(),
             (false, true) => {
                 // A plain command while secure messaging runs ends the session,
                 // as ICAO 9303-11 §9.8.5 asks of the chip.
@@ -214,7 +232,7 @@ impl VirtualCard {
     fn dispatch(&mut self, command: &CommandApdu, outer_ne: usize) -> ResponseApdu {
         let chained = command.cla & 0x10 != 0;
         if chained && command.ins != 0x86 {
-            return ResponseApdu::status(StatusWord(0x6884));
+            return ResponseApdu::status(StatusWord::COMMAND_CHAINING_NOT_SUPPORTED);
         }
         match command.ins {
             0xA4 => self.select(command),
@@ -368,13 +386,11 @@ impl VirtualCard {
         if (command.p1, command.p2) != (0xC1, 0xA4) {
             return ResponseApdu::status(StatusWord::INCORRECT_P1_P2);
         }
-        let request = match crate::pace::parse_set_at(&command.data) {
+        let request = match crate::pace::parse_set_at(&command.data, &self.content.pace_parameters) {
             Ok(request) => request,
-            Err(_) => return ResponseApdu::status(StatusWord::INCORRECT_DATA),
+            Err(SetAtError::Malformed) => return ResponseApdu::status(StatusWord::INCORRECT_DATA),
+            Err(SetAtError::NotOffered) => return ResponseApdu::status(StatusWord::REFERENCED_DATA_NOT_FOUND),
         };
-        if !self.content.pace_parameters.contains(&request.parameters) {
-            return ResponseApdu::status(StatusWord::REFERENCED_DATA_NOT_FOUND);
-        }
         let (password, warning) = match request.password {
             PasswordKind::Can => (self.content.secrets.can.duplicate(), None),
             PasswordKind::Pin => {
@@ -432,9 +448,9 @@ impl VirtualCard {
             }
             PaceOutcome::Established { sm, response } => {
                 self.session.sm = Some(sm);
+                // The current DF and EF stay as they were: ISO/IEC 7816-4
+                // changes them only through SELECT and READ BINARY by SFI.
                 self.session.authenticated = Some(kind);
-                self.session.df = Some(Df::Master);
-                self.session.ef = None;
                 match kind {
                     PasswordKind::Can => {
                         self.session.can_verified = true;
@@ -458,7 +474,7 @@ impl VirtualCard {
                         ResponseApdu::status(StatusWord(0x63C0 | u16::from(self.puk_uses_left.min(15))))
                     }
                     _ => {
-                        self.consecutive_can_failures += 1;
+                        self.consecutive_can_failures = self.consecutive_can_failures.saturating_add(1);
                         ResponseApdu::status(StatusWord(0x6300))
                     }
                 }
@@ -473,13 +489,8 @@ impl VirtualCard {
     /// After three wrong CANs in a row, each further PACE with CAN waits a
     /// little longer, so that the 10^6 possible CANs cannot be tried quickly.
     fn slow_down_after_can_failures(&self) {
-        if self.consecutive_can_failures >= 3 {
-            let factor = self.consecutive_can_failures - 2;
-            let delay = self
-                .options
-                .can_failure_delay
-                .saturating_mul(factor)
-                .min(self.options.max_can_delay);
+        let delay = self.next_can_delay();
+        if !delay.is_zero() {
             std::thread::sleep(delay);
         }
     }
@@ -500,6 +511,27 @@ fn protected_length(count: usize) -> usize {
     header + cryptogram + 4 + 10
 }
 
+/// Checks the class byte as ISO/IEC 7816-4 codes it for the interindustry
+/// class. The card runs only the basic logical channel, and secure messaging
+/// only with the header authenticated (b4 b3 = 11).
+fn check_class(cla: u8) -> Result<(), StatusWord> {
+    // Bit b8 set means a proprietary class, and b8 b7 b6 = 001 is reserved.
+    if cla & 0x80 != 0 || cla & 0xE0 == 0x20 {
+        return Err(StatusWord::CLA_NOT_SUPPORTED);
+    }
+    // Bit b7 set selects the further interindustry class (logical channels
+    // 4 to 19), and b2 b1 select logical channels 1 to 3.
+    if cla & 0x40 != 0 || cla & 0x03 != 0 {
+        return Err(StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED);
+    }
+    match cla & 0x0C {
+        // Proprietary secure messaging, or secure messaging that leaves the
+        // header out of the MAC.
+        0x04 | 0x08 => Err(StatusWord::SM_NOT_SUPPORTED),
+        _ => Ok(()),
+    }
+}
+
 /// Tells whether an encoded command uses extended length fields: after the
 /// header, a zero byte and at least two more bytes (cases 2E, 3E and 4E).
 fn command_is_extended(bytes: &[u8]) -> bool {
@@ -512,3 +544,6 @@ impl From<CardContent> for VirtualCard {
         Self::new(content, CardOptions::default())
     }
 }
+
+#[cfg(test)]
+mod tests;

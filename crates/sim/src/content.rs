@@ -35,7 +35,14 @@ const ID_CA_ECDH_AES_128: &str = "0.4.0.127.0.7.2.2.3.2.2";
 /// `id-PK-ECDH`, the Chip Authentication public key.
 const ID_PK_ECDH: &str = "0.4.0.127.0.7.2.2.1.2";
 
-/// An error in building a card's content.
+/// Longest command APDU the card accepts, in bytes, as EF.ATR/INFO states
+/// it when extended length is offered.
+pub const MAX_COMMAND_LENGTH: usize = 2048;
+
+/// Longest response APDU the card states in EF.ATR/INFO, in bytes.
+pub const MAX_RESPONSE_LENGTH: usize = 65535;
+
+/// Why a card could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("{field}: {source}")]
@@ -348,8 +355,9 @@ fn ef_dir(label_flags: u8) -> Vec<u8> {
 }
 
 /// EF.ATR/INFO: the card capabilities (`47`) and, when extended length is
-/// offered, the extended length information (`7F66`): at most 2,048 bytes
-/// per command and 65,535 per response.
+/// offered, the extended length information (`7F66`): at most
+/// [`MAX_COMMAND_LENGTH`] bytes per command and [`MAX_RESPONSE_LENGTH`] per
+/// response.
 pub(crate) fn ef_atr_info(extended_length: bool) -> Vec<u8> {
     // Card capabilities, third byte: command chaining and extended Lc/Le
     // (b8 and b7) when offered.
@@ -360,8 +368,8 @@ pub(crate) fn ef_atr_info(extended_length: bool) -> Vec<u8> {
     };
     let mut contents = tlv::tlv(Tag(0x47), &capabilities);
     if extended_length {
-        let mut info = tlv::tlv(Tag(0x02), &2048u16.to_be_bytes());
-        info.extend(tlv::tlv(Tag(0x02), &65535u16.to_be_bytes()));
+        let mut info = tlv::tlv(Tag(0x02), &(MAX_COMMAND_LENGTH as u16).to_be_bytes());
+        info.extend(tlv::tlv(Tag(0x02), &(MAX_RESPONSE_LENGTH as u16).to_be_bytes()));
         contents.extend(tlv::tlv(Tag(0x7F66), &info));
     }
     contents

@@ -45,7 +45,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let content = match CardBuilder::new(&persona)
+    let extended_length = !arguments.no_extended_length;
+    let builder = CardBuilder::new(&persona);
+    let content = match builder
         .pace_parameter_ids(&arguments.pace_parameters)
         .and_then(CardBuilder::build)
     {
@@ -56,7 +58,7 @@ fn main() -> ExitCode {
         }
     };
     let options = CardOptions {
-        extended_length: !arguments.no_extended_length,
+        extended_length,
         ..CardOptions::default()
     };
     let address = format!("{}:{}", arguments.host, arguments.port);

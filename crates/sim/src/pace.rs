@@ -16,15 +16,32 @@ pub struct SetAtRequest {
     pub chat: Option<Vec<u8>>,
 }
 
-/// Decodes the data of `MSE:Set AT`. Fails for a protocol or parameter ID
-/// this card cannot run, and for an unknown password reference.
-pub fn parse_set_at(data: &[u8]) -> Result<SetAtRequest, Error> {
-    let request = MseSetAt::decode(data)?;
-    let parameters = request
-        .pace_parameters()
-        .ok_or(Error::Protocol(ProtocolViolation::Pace(
-            "unsupported PACE protocol or parameters",
-        )))?;
+/// Why the card rejects `MSE:Set AT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetAtError {
+    /// The data field does not decode, names an unknown password, or leaves
+    /// out the domain parameter ID although the card offers several sets
+    /// (`6A 80`).
+    Malformed,
+    /// The card offers no PACEInfo with this protocol and parameter ID
+    /// (`6A 88`).
+    NotOffered,
+}
+
+/// Decodes the data of `MSE:Set AT` and finds the PACE variant it selects
+/// among those the card `offered` in EF.CardAccess.
+pub fn parse_set_at(data: &[u8], offered: &[PaceParameters]) -> Result<SetAtRequest, SetAtError> {
+    let request = MseSetAt::decode(data).map_err(|_| SetAtError::Malformed)?;
+    let parameters = match request.parameter_id {
+        Some(id) => PaceParameters::from_protocol(&request.protocol, u64::from(id)).filter(|p| offered.contains(p)),
+        // ICAO 9303-11 requires the domain parameter ID (84) only when the
+        // chip offers more than one parameter set for PACE.
+        None => match offered {
+            [only] => Some(*only).filter(|p| p.protocol() == request.protocol),
+            _ => return Err(SetAtError::Malformed),
+        },
+    };
+    let parameters = parameters.ok_or(SetAtError::NotOffered)?;
     Ok(SetAtRequest {
         password: request.password,
         parameters,
@@ -32,7 +49,7 @@ pub fn parse_set_at(data: &[u8]) -> Result<SetAtRequest, Error> {
     })
 }
 
-// The states keep the names of the core crate's chip-side steps.
+// The variants carry the chip states of neweid_core::pace::chip, named after them.
 #[allow(clippy::enum_variant_names)]
 enum State {
     AwaitNonceRequest(chip::AwaitNonceRequest),
@@ -89,11 +106,16 @@ impl ChipPace {
     }
 
     /// Runs one step on the data of a `GENERAL AUTHENTICATE`. Every step but
-    /// the last must come with command chaining (CLA `10`).
+    /// the last must come with command chaining (CLA `10`), and the last
+    /// without it (TR-03110-3 Appendix B). A chained last step is answered
+    /// `68 83` (the last command of the chain was expected). An unchained
+    /// earlier step ends the chain before PACE is complete, so it is answered
+    /// `69 85` (conditions of use not satisfied). Either way PACE is aborted.
     pub fn step(self, data: &[u8], chained: bool) -> PaceOutcome {
-        if chained == self.is_last_step() {
-            // 68 83: last command of a chain expected; 68 84: chaining where none belongs.
-            return PaceOutcome::Failed(StatusWord(if chained { 0x6884 } else { 0x6883 }));
+        match (chained, self.is_last_step()) {
+            (true, true) => return PaceOutcome::Failed(StatusWord::LAST_COMMAND_EXPECTED),
+            (false, false) => return PaceOutcome::Failed(StatusWord::CONDITIONS_NOT_SATISFIED),
+            _ => {}
         }
         let contents = match pace::unwrap_dynamic_authentication_data(data) {
             Ok(contents) => contents,

@@ -214,10 +214,7 @@ fn read_exact_or_stop(control: &Control, stream: &mut TcpStream, buffer: &mut [u
         if control.stop.load(Ordering::SeqCst) || !control.inserted.load(Ordering::SeqCst) {
             return Ok(false);
         }
-        let Some(unfilled) = buffer.get_mut(filled..) else {
-            break;
-        };
-        match stream.read(unfilled) {
+        match stream.read(buffer.get_mut(filled..).unwrap_or_default()) {
             Ok(0) => {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -264,12 +261,9 @@ fn serve(control: &Control, card: &Mutex<VirtualCard>, mut stream: TcpStream) ->
             }
             [_] => {}
             command => {
-                // Copy the fault out so that the lock is released before the
-                // branch below takes it again.
-                let armed = *lock(&control.fault);
-                if let Some(fault) = armed {
+                if let Some(fault) = *lock(&control.fault) {
                     let matches =
-                        command.get(1) == Some(&fault.ins) && fault.p1.is_none_or(|p1| command.get(2) == Some(&p1));
+                        command.get(1) == Some(&fault.ins) && fault.p1.map_or(true, |p1| command.get(2) == Some(&p1));
                     if matches {
                         matches_seen += 1;
                         if matches_seen == fault.occurrence {

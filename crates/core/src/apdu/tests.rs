@@ -106,3 +106,71 @@ fn debug_output_hides_data() {
     assert!(!printed.contains("A123"), "{printed}");
     assert!(printed.contains("10 data bytes"));
 }
+
+/// Encodings of every command case, in both length forms.
+fn seed_commands() -> Vec<Vec<u8>> {
+    let commands = [
+        CommandApdu::new(0x00, 0x84, 0x00, 0x00),
+        CommandApdu::new(0x00, 0xB0, 0x81, 0x00).with_le(256),
+        CommandApdu::new(0x00, 0xB0, 0x81, 0x00).with_le(4096),
+        CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(hex("F054574E45494401")),
+        CommandApdu::new(0x10, 0x86, 0x00, 0x00)
+            .with_data(hex("7C00"))
+            .with_le(256),
+        CommandApdu::new(0x0C, 0xB0, 0x00, 0x00)
+            .with_data(vec![0x5A; 300])
+            .with_le(65536),
+    ];
+    let mut seeds = Vec::new();
+    for command in &commands {
+        for form in [LengthForm::Short, LengthForm::Extended] {
+            seeds.push(command.encode(form).unwrap());
+        }
+    }
+    seeds
+}
+
+#[test]
+fn mutated_commands_round_trip_or_fail() {
+    let seeds = seed_commands();
+    let mut rng = crate::test_support::TestRng::new(0xA9D0);
+    let mut decoded = 0;
+    for round in 0..20_000 {
+        let mut input = rng.mutate(&seeds[round % seeds.len()]);
+        if round % 3 == 0 {
+            input = rng.mutate(&input);
+        }
+        let Ok(command) = CommandApdu::decode(&input) else {
+            continue;
+        };
+        decoded += 1;
+        for form in [LengthForm::Short, LengthForm::Extended] {
+            let encoded = command.encode(form).unwrap();
+            assert_eq!(
+                CommandApdu::decode(&encoded).unwrap(),
+                command,
+                "{input:02X?} in {form:?} form"
+            );
+        }
+    }
+    assert!(
+        decoded > 2_000,
+        "only {decoded} mutated commands decoded, too few to check round trips"
+    );
+}
+
+#[test]
+fn random_bytes_decode_or_fail() {
+    let mut rng = crate::test_support::TestRng::new(0x5EED);
+    for _ in 0..20_000 {
+        let length = rng.below(12);
+        let input = rng.bytes(length);
+        if let Ok(command) = CommandApdu::decode(&input) {
+            let encoded = command.encode(LengthForm::Short).unwrap();
+            assert_eq!(CommandApdu::decode(&encoded).unwrap(), command, "{input:02X?}");
+        }
+        if let Ok(response) = ResponseApdu::decode(&input) {
+            assert_eq!(response.encode(), input);
+        }
+    }
+}

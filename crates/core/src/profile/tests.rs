@@ -199,3 +199,77 @@ fn private_data_round_trips() {
     assert_eq!(groups.get(&11), Some(&vec![0x6B, 0x00]));
     assert_eq!(PrivateData::decode(&groups).unwrap(), data);
 }
+
+fn sample_label() -> Label {
+    Label {
+        label: "TW New eID".into(),
+        profile_version: "1".into(),
+        flags: 0x03,
+    }
+}
+
+fn sample_household() -> HouseholdAddress {
+    HouseholdAddress {
+        county: CnsBytes(vec![0x01, 0x44, 0x21]),
+        township: CnsBytes(vec![0x01, 0x44, 0x22, 0x01, 0x44, 0x23]),
+        village: CnsBytes(vec![0x03, 0x34, 0x76]),
+        neighbourhood: "12".into(),
+    }
+}
+
+fn sample_private() -> PrivateData {
+    PrivateData {
+        father_name: Some(CnsBytes(vec![0x01, 0x4E, 0x2F])),
+        mother_name: Some(CnsBytes(vec![0x01, 0x45, 0x5E])),
+        spouse_name: Some(CnsBytes(vec![0x0F, 0x22, 0x73])),
+        birthplace: Some(CnsBytes(b"Taipei".to_vec())),
+        sex: Some('F'),
+    }
+}
+
+/// Mutates one data group of `groups`, chosen at random.
+fn mutate_one(rng: &mut crate::test_support::TestRng, groups: &BTreeMap<u8, Vec<u8>>) -> BTreeMap<u8, Vec<u8>> {
+    let mut mutated = groups.clone();
+    let numbers: Vec<u8> = groups.keys().copied().collect();
+    let number = numbers[rng.below(numbers.len())];
+    let bytes = rng.mutate(&groups[&number]);
+    mutated.insert(number, bytes);
+    mutated
+}
+
+#[test]
+fn mutated_data_groups_round_trip_or_fail() {
+    let mut rng = crate::test_support::TestRng::new(0xD6D6);
+    let public: BTreeMap<u8, Vec<u8>> = sample().encode().into_iter().collect();
+    let private: BTreeMap<u8, Vec<u8>> = sample_private().encode().into_iter().collect();
+    let label = sample_label().encode();
+    let household = sample_household().encode();
+    let mut decoded = [0usize; 4];
+
+    for _ in 0..5_000 {
+        if let Ok(data) = PublicData::decode(&mutate_one(&mut rng, &public)) {
+            decoded[0] += 1;
+            let groups: BTreeMap<u8, Vec<u8>> = data.encode().into_iter().collect();
+            assert_eq!(PublicData::decode(&groups).unwrap(), data);
+        }
+        if let Ok(data) = PrivateData::decode(&mutate_one(&mut rng, &private)) {
+            decoded[1] += 1;
+            let groups: BTreeMap<u8, Vec<u8>> = data.encode().into_iter().collect();
+            assert_eq!(PrivateData::decode(&groups).unwrap(), data);
+        }
+        if let Ok(data) = Label::decode(&rng.mutate(&label)) {
+            decoded[2] += 1;
+            assert_eq!(Label::decode(&data.encode()).unwrap(), data);
+        }
+        if let Ok(data) = HouseholdAddress::decode(&rng.mutate(&household)) {
+            decoded[3] += 1;
+            assert_eq!(HouseholdAddress::decode(&data.encode()).unwrap(), data);
+        }
+    }
+    for (count, what) in decoded.iter().zip(["public", "private", "label", "household"]) {
+        assert!(
+            *count > 100,
+            "only {count} mutated {what} inputs decoded, too few to check round trips"
+        );
+    }
+}
