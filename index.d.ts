@@ -153,7 +153,7 @@ export interface LabelObject {
   cardAccess: Buffer
 }
 
-/** Lists the readers, PC/SC and in-process, and whether each holds a card. */
+/** Lists the readers, PC/SC and in-process, and whether each contains a card. */
 export declare function listCardTerminals(): Promise<Array<CardTerminal>>
 
 /** Lists the readers that hold a New eID card, with each card's EF.Label. */
@@ -175,7 +175,7 @@ export interface PaceInfoObject {
   supported: boolean
 }
 
-/** Which PACE ran. */
+/** The PACE variant that ran. */
 export interface PaceObject {
   protocol: string
   protocolName: string
@@ -242,7 +242,7 @@ export declare function readPublic(can: Uint8Array, options?: CardOperationOptio
 export interface RemovalFaultOptions {
   ins: number
   p1?: number
-  /** Which matching command triggers the removal (default 1). */
+  /** The count of matching commands at which the card is pulled (default 1). */
   occurrence?: number
 }
 
@@ -297,7 +297,7 @@ export interface VirtualCardOptions {
   paceParameterIds?: Array<number>
 }
 
-/** Where a vpcd-connected card goes. */
+/** The vpcd address a card connects to. */
 export interface VpcdOptions {
   host?: string
   /** 35963 for reader "Virtual PCD 00 00", 35964 for "Virtual PCD 00 01". */

@@ -80,7 +80,7 @@ impl Transport for CardTransport {
                 return Err(Error::new(ErrorKind::CardRemoved).with_detail("the test pulled the card"));
             }
             Fault::AnswerSelect { p1, bytes }
-                if command.get(1) == Some(&SELECT) && p1.map_or(true, |p1| command.get(2) == Some(&p1)) =>
+                if command.get(1) == Some(&SELECT) && p1.is_none_or(|p1| command.get(2) == Some(&p1)) =>
             {
                 return Ok(bytes.clone());
             }

@@ -263,7 +263,7 @@ fn serve(control: &Control, card: &Mutex<VirtualCard>, mut stream: TcpStream) ->
             command => {
                 if let Some(fault) = *lock(&control.fault) {
                     let matches =
-                        command.get(1) == Some(&fault.ins) && fault.p1.map_or(true, |p1| command.get(2) == Some(&p1));
+                        command.get(1) == Some(&fault.ins) && fault.p1.is_none_or(|p1| command.get(2) == Some(&p1));
                     if matches {
                         matches_seen += 1;
                         if matches_seen == fault.occurrence {
