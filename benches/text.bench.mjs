@@ -1,7 +1,7 @@
 // CNS text decode throughput beside iconv-lite's CP950 decode of the same text.
 //
-// Run: node --import @oxc-node/core/register benches/text.bench.mjs
-// (npm run bench:text). The text is built from a fixed seed, so every run measures
+// Run: npm run bench:text, which builds dist/ and runs this file against the
+// compiled package, as users get it. The text is built from a fixed seed, so every run measures
 // the same bytes. Each case runs for about ROUND_MS per round and the fastest of
 // ROUNDS rounds is reported, which filters out pauses from other processes.
 
@@ -9,7 +9,7 @@ import { cpus } from 'node:os'
 
 import iconv from 'iconv-lite'
 
-import { cnsCodeOf, decodeCnsText, encodeCnsText, fromBig5, toBig5 } from '../ts/text/index.js'
+import { cnsCodeOf, decodeCnsText, encodeCnsText, fromBig5, toBig5 } from '../dist/text/index.js'
 
 const ROUNDS = 7
 const ROUND_MS = 300
