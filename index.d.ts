@@ -61,6 +61,11 @@ export declare class VirtualCardHandle {
   waitUntilPresent(timeoutMs: number): Promise<boolean>
   /** Arms a fault that pulls a vpcd card when a matching command arrives. */
   pullOnCommand(fault: RemovalFaultOptions): void
+  /**
+   * Arms a fault that makes a vpcd card stop answering when a matching
+   * command arrives; it answers again after `remove` and `insert`.
+   */
+  muteOnCommand(fault: RemovalFaultOptions): void
   /** PIN1 tries left. */
   get pinTriesLeft(): number
   /**
@@ -156,7 +161,11 @@ export interface LabelObject {
 /** Lists the readers, PC/SC and in-process, and whether each contains a card. */
 export declare function listCardTerminals(): Promise<Array<CardTerminal>>
 
-/** Lists the readers that hold a New eID card, with each card's EF.Label. */
+/**
+ * Lists the readers that hold a New eID card, with each card's EF.Label.
+ * Readers are probed in parallel; one that does not answer within the
+ * probe time is left out instead of holding up the others.
+ */
 export declare function listEids(cancel?: CancelToken | undefined | null): Promise<Array<LabelObject>>
 
 /** Returns the version of the native addon. */
@@ -234,11 +243,11 @@ export declare function readLabel(options?: CardOperationOptions | undefined | n
 
 /**
  * Runs PACE with the CAN and reads the public area. The CAN is copied into
- * memory that is wiped when the task ends; the caller wipes its own buffer.
+ * memory that is wiped when the operation ends; the caller wipes its own buffer.
  */
 export declare function readPublic(can: Uint8Array, options?: CardOperationOptions | undefined | null, cancel?: CancelToken | undefined | null): Promise<PublicDataObject>
 
-/** A rule that pulls the card when a matching command arrives. */
+/** A rule that makes the card fail when a matching command arrives. */
 export interface RemovalFaultOptions {
   ins: number
   p1?: number

@@ -267,3 +267,52 @@ test.serial('errors are NewEidError instances with stable codes', async (t) => {
   const empty = await t.throwsAsync(getEIDHouseholdData({ reader: SLOT1 }))
   t.true(isNewEidError(empty, 'NO_CARD'))
 })
+
+test.serial('a mute card times out without blocking other readers', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable)
+  const card = await cardInSlot1(t, { persona: 'chen-zhi-kun' })
+  // The card stops answering at its first READ BINARY.
+  card.muteOnCommand({ ins: 0xb0 })
+  const started = Date.now()
+  const error = await t.throwsAsync(getEIDLabel({ reader: SLOT1, timeoutMs: 1500 }), { instanceOf: NewEidError })
+  t.is(error?.code, 'TIMEOUT')
+  t.true(Date.now() - started < 5000)
+
+  // The other reader still answers, and listing the cards leaves the mute one out.
+  t.is((await getEIDLabel({ reader: SLOT0 })).label, 'TW New eID')
+  const cards = await listEIDs()
+  t.deepEqual(
+    cards.map((entry) => entry.reader),
+    [SLOT0],
+  )
+
+  const controller = new AbortController()
+  const pending = getEIDHouseholdData({ reader: SLOT1, signal: controller.signal })
+  setTimeout(() => controller.abort(), 200)
+  const aborted = await t.throwsAsync(pending, { instanceOf: NewEidError })
+  t.is(aborted?.code, 'ABORTED')
+
+  card.remove()
+})
+
+test.serial('concurrent reads of one card all succeed', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable)
+  const reads = await Promise.all([
+    getEIDPublicData('123456', { reader: SLOT0 }),
+    getEIDHouseholdData({ reader: SLOT0 }),
+    getEIDPublicData('123456', { reader: SLOT0 }),
+    getEIDLabel({ reader: SLOT0 }),
+  ])
+  t.is(reads[0].name.text, '林美玲')
+  t.is(reads[1].village.text, '光復里')
+  t.is(reads[2].idNumber, 'A200000012')
+  t.is(reads[3].label, 'TW New eID')
+
+  // Three CLI processes reading the same card at once: another process's
+  // reset makes a read start again instead of failing.
+  const results = await Promise.all([1, 2, 3].map(() => cli(['--json', 'public', '--can', '123456', '--reader', SLOT0])))
+  for (const result of results) {
+    t.is(result.code, 0, result.stdout + result.stderr)
+    t.is(JSON.parse(result.stdout).name.text, '林美玲')
+  }
+})

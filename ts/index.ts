@@ -43,6 +43,7 @@ export {
   GetEIDHouseHoldData,
   GetEIDPublicData,
   civilDate,
+  DEFAULT_TIMEOUT_MS,
 } from './client/index.js'
 export type {
   CardOptions,

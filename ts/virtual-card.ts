@@ -16,7 +16,7 @@ export interface VpcdOptions {
   port?: number
 }
 
-/** Which command pulls the card (for tests of card removal). */
+/** The command at which a card fault fires (for tests of removal and hangs). */
 export interface RemovalFault {
   /** Instruction byte, such as 0xB0 for READ BINARY. */
   ins: number
@@ -99,6 +99,14 @@ export class VirtualCard {
   /** Pulls a vpcd card when a matching command arrives, without answering it. */
   pullOnCommand(fault: RemovalFault): void {
     callNativeSync(() => this.#handle.pullOnCommand(fault))
+  }
+
+  /**
+   * Makes a vpcd card stop answering when a matching command arrives, as a
+   * broken card would. It answers again after `remove()` and `reinsert()`.
+   */
+  muteOnCommand(fault: RemovalFault): void {
+    callNativeSync(() => this.#handle.muteOnCommand(fault))
   }
 
   /** Takes the card out and releases its reader or vpcd connection. */

@@ -74,4 +74,10 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) await main(process.argv)
+if (isEntryPoint()) {
+  await main(process.argv)
+  // A card operation that timed out leaves its native thread waiting on
+  // the reader, which keeps Node's event loop alive; end the process once
+  // everything else has finished.
+  setTimeout(() => process.exit(), 1000).unref()
+}

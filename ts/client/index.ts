@@ -1,6 +1,6 @@
 import native, { callNative } from '../native.js'
 import { decodeCnsText } from '../text/index.js'
-import { cancelTokenFor } from './abort.js'
+import { runCardOperation, type OperationLimits } from './abort.js'
 import { civilDate, type CardTerminal, type EIDCard, type EIDLabel, type HouseholdData, type PublicData } from './model.js'
 import { secretBytes, type Secret } from './secrets.js'
 
@@ -8,16 +8,16 @@ export type { CardTerminal, CivilDate, EIDCard, EIDLabel, Evidence, HouseholdDat
 export { civilDate } from './model.js'
 export type { Secret } from './secrets.js'
 
-/** Options of every card operation. */
-export interface CardOptions {
+/** Options of the card operations. */
+export interface CardOptions extends OperationLimits {
   /**
    * The reader to use. By default the only reader holding a New eID card;
    * when several hold one, the call fails with `SEVERAL_CARDS`.
    */
   reader?: string
-  /** Stops the operation before its next command to the card. */
-  signal?: AbortSignal
 }
+
+export { DEFAULT_TIMEOUT_MS } from './abort.js'
 
 type NativeLabel = Awaited<ReturnType<typeof native.readLabel>>
 
@@ -40,8 +40,8 @@ function toLabel(label: NativeLabel): EIDLabel {
 }
 
 /** Lists the card readers and whether each holds a card (`ListCardTerminal`). */
-export async function listCardTerminals(): Promise<CardTerminal[]> {
-  const terminals = await callNative(() => native.listCardTerminals())
+export async function listCardTerminals(options: Pick<CardOptions, 'timeoutMs'> = {}): Promise<CardTerminal[]> {
+  const terminals = await runCardOperation(options, () => callNative(() => native.listCardTerminals()))
   return terminals.map((terminal) => ({
     name: terminal.name,
     cardPresent: terminal.cardPresent,
@@ -51,41 +51,29 @@ export async function listCardTerminals(): Promise<CardTerminal[]> {
 }
 
 /** Lists the readers holding a New eID card, with each card's label (`ListEID`). */
-export async function listEIDs(options: Pick<CardOptions, 'signal'> = {}): Promise<EIDCard[]> {
-  const { token, release } = cancelTokenFor(options.signal)
-  try {
-    const cards = await callNative(() => native.listEids(token))
-    return cards.map((card) => ({ reader: card.reader, label: toLabel(card) }))
-  } finally {
-    release()
-  }
+export async function listEIDs(options: OperationLimits = {}): Promise<EIDCard[]> {
+  const cards = await runCardOperation(options, (token) => callNative(() => native.listEids(token)))
+  return cards.map((card) => ({ reader: card.reader, label: toLabel(card) }))
 }
 
 /** Reads EF.Label and the PACE options of EF.CardAccess (`GetEIDLabel`). */
 export async function getEIDLabel(options: CardOptions = {}): Promise<EIDLabel> {
-  const { token, release } = cancelTokenFor(options.signal)
-  try {
-    return toLabel(await callNative(() => native.readLabel({ reader: options.reader }, token)))
-  } finally {
-    release()
-  }
+  const label = await runCardOperation(options, (token) => callNative(() => native.readLabel({ reader: options.reader }, token)))
+  return toLabel(label)
 }
 
 /** Reads the household area, DG1, which needs no access code (`GetEIDHouseHoldData`). */
 export async function getEIDHouseholdData(options: CardOptions = {}): Promise<HouseholdData> {
-  const { token, release } = cancelTokenFor(options.signal)
-  try {
-    const household = await callNative(() => native.readHousehold({ reader: options.reader }, token))
-    return {
-      reader: household.reader,
-      county: decodeCnsText(household.county),
-      township: decodeCnsText(household.township),
-      village: decodeCnsText(household.village),
-      neighbourhood: household.neighbourhood,
-      raw: new Uint8Array(household.raw),
-    }
-  } finally {
-    release()
+  const household = await runCardOperation(options, (token) =>
+    callNative(() => native.readHousehold({ reader: options.reader }, token)),
+  )
+  return {
+    reader: household.reader,
+    county: decodeCnsText(household.county),
+    township: decodeCnsText(household.township),
+    village: decodeCnsText(household.village),
+    neighbourhood: household.neighbourhood,
+    raw: new Uint8Array(household.raw),
   }
 }
 
@@ -98,33 +86,30 @@ export async function getEIDHouseholdData(options: CardOptions = {}): Promise<Ho
 export async function getEIDPublicData(can: Secret, options: CardOptions = {}): Promise<PublicData> {
   const secret = secretBytes(can, 'CAN', 6)
   try {
-    const { token, release } = cancelTokenFor(options.signal)
-    try {
-      const data = await callNative(() => native.readPublic(secret.bytes, { reader: options.reader }, token))
-      return {
-        reader: data.reader,
-        name: decodeCnsText(data.name),
-        ...(data.romanizedName == null ? {} : { romanizedName: data.romanizedName }),
-        idNumber: data.idNumber,
-        birthDate: civilDate(data.birthDate),
-        hasSpouse: data.hasSpouse,
-        cardNumber: data.cardNumber,
-        cardMadeDate: civilDate(data.cardMadeDate),
-        renewByDate: civilDate(data.renewByDate),
-        address: decodeCnsText(data.address),
-        militaryService: decodeCnsText(data.militaryService),
-        photo: { mediaType: data.photoMediaType, bytes: new Uint8Array(data.photo) },
-        activeAuthenticationKey: new Uint8Array(data.activeAuthenticationKey),
-        evidence: {
-          dataGroups: new Map(data.dataGroups.map((group) => [group.number, new Uint8Array(group.bytes)])),
-          sod: new Uint8Array(data.sod),
-          cardSecurity: new Uint8Array(data.cardSecurity),
-        },
-        pace: { ...data.pace },
-        extendedLength: data.extendedLength,
-      }
-    } finally {
-      release()
+    const data = await runCardOperation(options, (token) =>
+      callNative(() => native.readPublic(secret.bytes, { reader: options.reader }, token)),
+    )
+    return {
+      reader: data.reader,
+      name: decodeCnsText(data.name),
+      ...(data.romanizedName == null ? {} : { romanizedName: data.romanizedName }),
+      idNumber: data.idNumber,
+      birthDate: civilDate(data.birthDate),
+      hasSpouse: data.hasSpouse,
+      cardNumber: data.cardNumber,
+      cardMadeDate: civilDate(data.cardMadeDate),
+      renewByDate: civilDate(data.renewByDate),
+      address: decodeCnsText(data.address),
+      militaryService: decodeCnsText(data.militaryService),
+      photo: { mediaType: data.photoMediaType, bytes: new Uint8Array(data.photo) },
+      activeAuthenticationKey: new Uint8Array(data.activeAuthenticationKey),
+      evidence: {
+        dataGroups: new Map(data.dataGroups.map((group) => [group.number, new Uint8Array(group.bytes)])),
+        sod: new Uint8Array(data.sod),
+        cardSecurity: new Uint8Array(data.cardSecurity),
+      },
+      pace: { ...data.pace },
+      extendedLength: data.extendedLength,
     }
   } finally {
     secret.wipe()

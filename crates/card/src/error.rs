@@ -17,8 +17,12 @@ pub enum ErrorKind {
     /// Several readers hold a New eID card and none was chosen.
     SeveralCards,
     NotNewEid,
-    /// The card was removed or reset while a command was under way.
+    /// The card was removed while a command was under way.
     CardRemoved,
+    /// Another program reset the card while this one used it. The operation
+    /// may start again on a fresh connection; if it cannot, callers see
+    /// `CARD_REMOVED` ("removed or reset").
+    CardReset,
     /// Another program holds the reader in exclusive mode.
     ReaderBusy,
     WrongCan,
@@ -48,7 +52,7 @@ impl ErrorKind {
             Self::NoCard => "NO_CARD",
             Self::SeveralCards => "SEVERAL_CARDS",
             Self::NotNewEid => "NOT_NEW_EID",
-            Self::CardRemoved => "CARD_REMOVED",
+            Self::CardRemoved | Self::CardReset => "CARD_REMOVED",
             Self::ReaderBusy => "READER_BUSY",
             Self::WrongCan => "WRONG_CAN",
             Self::WrongPin => "WRONG_PIN",
@@ -99,6 +103,8 @@ pub struct Error {
     pub reader: Option<String>,
     /// A technical detail in English (a PC/SC error text, a codec error).
     pub detail: Option<String>,
+    /// The readers concerned, for `SeveralCards`.
+    pub readers: Vec<String>,
 }
 
 impl Error {
@@ -111,6 +117,7 @@ impl Error {
             pin_state: None,
             reader: None,
             detail: None,
+            readers: Vec::new(),
         }
     }
 
@@ -139,6 +146,12 @@ impl Error {
     }
 
     #[must_use]
+    pub fn with_readers(mut self, readers: Vec<String>) -> Self {
+        self.readers = readers;
+        self
+    }
+
+    #[must_use]
     pub fn with_pin(mut self, retries_left: u8, state: PinState) -> Self {
         self.retries_left = Some(retries_left);
         self.pin_state = Some(state);
@@ -157,6 +170,9 @@ impl fmt::Display for Error {
         }
         if let Some(reader) = &self.reader {
             write!(f, " in reader {reader:?}")?;
+        }
+        if !self.readers.is_empty() {
+            write!(f, " (readers: {})", self.readers.join(", "))?;
         }
         if let Some(detail) = &self.detail {
             write!(f, ": {detail}")?;
@@ -207,7 +223,8 @@ impl From<pcsc::Error> for Error {
             P::NoReadersAvailable => ErrorKind::NoReader,
             P::UnknownReader | P::ReaderUnavailable => ErrorKind::ReaderNotFound,
             P::NoSmartcard => ErrorKind::NoCard,
-            P::RemovedCard | P::ResetCard | P::UnpoweredCard | P::UnresponsiveCard => ErrorKind::CardRemoved,
+            P::RemovedCard | P::UnpoweredCard | P::UnresponsiveCard => ErrorKind::CardRemoved,
+            P::ResetCard => ErrorKind::CardReset,
             P::SharingViolation => ErrorKind::ReaderBusy,
             P::Timeout => ErrorKind::Timeout,
             P::Cancelled => ErrorKind::Aborted,

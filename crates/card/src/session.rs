@@ -96,6 +96,11 @@ impl<'t> Session<'t> {
         };
         if result.is_err() && self.sm.is_some() {
             self.sm = None;
+            // A secure messaging failure right after another program reset
+            // the card is that reset, not a forged response.
+            if let Some(cause) = self.transport.card_state_error() {
+                return Err(cause.at(step).with_reader(reader));
+            }
         }
         result.map_err(|error| error.at(step).with_reader(reader))
     }

@@ -20,6 +20,13 @@ pub trait Transport: Send {
 
     /// The reader's name, for errors.
     fn reader_name(&self) -> &str;
+
+    /// Returns the error that explains a failed exchange when the card was
+    /// reset by another program or removed in the meantime, and `None` when
+    /// the card is still there as it was.
+    fn card_state_error(&self) -> Option<Error> {
+        None
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -33,6 +40,10 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 
     fn reader_name(&self) -> &str {
         (**self).reader_name()
+    }
+
+    fn card_state_error(&self) -> Option<Error> {
+        (**self).card_state_error()
     }
 }
 

@@ -44,6 +44,9 @@ pub(crate) fn to_js(error: &CardError) -> napi::Error {
     if let Some(detail) = &error.detail {
         object.insert("detail".into(), detail.clone().into());
     }
+    if !error.readers.is_empty() {
+        object.insert("readers".into(), error.readers.clone().into());
+    }
     napi::Error::from_reason(format!("{ERROR_PREFIX}{}", serde_json::Value::Object(object)))
 }
 

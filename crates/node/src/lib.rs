@@ -4,6 +4,7 @@
 
 use napi_derive::napi;
 
+mod card_thread;
 mod errors;
 pub mod open_api;
 pub mod pa;

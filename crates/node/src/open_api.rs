@@ -1,11 +1,11 @@
-//! The Open API as asynchronous tasks: every card operation runs on the
-//! libuv thread pool, never on the JavaScript thread.
+//! The Open API as promises: every card operation runs on a thread of its
+//! own (see `card_thread`), never on the JavaScript thread.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Uint8Array};
-use napi::{Env, Task};
+use napi::bindgen_prelude::{Buffer, Object, Uint8Array};
+use napi::Env;
 use napi_derive::napi;
 use neweid_card::open_api::{self, HouseholdRead, LabelRead, PublicRead};
 use neweid_card::{Error, ErrorKind};
@@ -13,6 +13,7 @@ use neweid_core::secret::{Password, PasswordKind, SecretBytes};
 use neweid_core::security_info::PaceInfo;
 use zeroize::Zeroizing;
 
+use crate::card_thread::spawn_card_operation;
 use crate::errors::{guard, to_js};
 use crate::readers;
 
@@ -152,43 +153,36 @@ fn pace_info_object(info: &PaceInfo) -> PaceInfoObject {
 fn run_with_reader<T>(
     reader: &Option<String>,
     cancel: &Option<Arc<AtomicBool>>,
-    operation: impl FnOnce(&mut neweid_card::session::Session<'_>) -> neweid_card::Result<T>,
+    operation: impl FnMut(&mut neweid_card::session::Session<'_>) -> neweid_card::Result<T>,
 ) -> napi::Result<(String, T)> {
     guard(|| {
-        let cancel = cancel.as_deref();
-        let name = readers::resolve(reader.as_deref(), cancel).map_err(|error| to_js(&error))?;
-        let output = readers::with_session(&name, cancel, operation).map_err(|error| to_js(&error))?;
+        let name = readers::resolve(reader.as_deref(), cancel.clone()).map_err(|error| to_js(&error))?;
+        let output = readers::with_session(&name, cancel.as_deref(), operation).map_err(|error| to_js(&error))?;
         Ok((name, output))
     })
 }
 
-pub struct ListTerminalsTask;
-
-impl Task for ListTerminalsTask {
-    type Output = Vec<(neweid_card::pcsc::ReaderInfo, bool)>;
-    type JsValue = Vec<CardTerminal>;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        guard(|| readers::list().map_err(|error| to_js(&error)))
-    }
-
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(output
-            .into_iter()
-            .map(|(info, in_process)| CardTerminal {
-                name: info.name,
-                card_present: info.card_present,
-                atr: info.atr.map(Buffer::from),
-                in_process,
-            })
-            .collect())
-    }
+fn terminal_objects(readers: Vec<(neweid_card::pcsc::ReaderInfo, bool)>) -> Vec<CardTerminal> {
+    readers
+        .into_iter()
+        .map(|(info, in_process)| CardTerminal {
+            name: info.name,
+            card_present: info.card_present,
+            atr: info.atr.map(Buffer::from),
+            in_process,
+        })
+        .collect()
 }
 
 /// Lists the readers, PC/SC and in-process, and whether each contains a card.
 #[napi(ts_return_type = "Promise<Array<CardTerminal>>")]
-pub fn list_card_terminals() -> AsyncTask<ListTerminalsTask> {
-    AsyncTask::new(ListTerminalsTask)
+pub fn list_card_terminals(env: &Env) -> napi::Result<Object<'_>> {
+    spawn_card_operation(
+        env,
+        "list readers",
+        || readers::list().map_err(|error| to_js(&error)),
+        |readers| Ok(terminal_objects(readers)),
+    )
 }
 
 fn label_object(reader: String, read: LabelRead) -> LabelObject {
@@ -203,175 +197,117 @@ fn label_object(reader: String, read: LabelRead) -> LabelObject {
     }
 }
 
-pub struct ListEidsTask {
-    cancel: Option<Arc<AtomicBool>>,
-}
-
-impl Task for ListEidsTask {
-    type Output = Vec<(String, LabelRead)>;
-    type JsValue = Vec<LabelObject>;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        guard(|| {
-            let cancel = self.cancel.as_deref();
-            let mut found = Vec::new();
-            for (info, _) in readers::list().map_err(|error| to_js(&error))? {
-                if !info.card_present {
-                    continue;
-                }
-                match readers::with_session(&info.name, cancel, open_api::read_label) {
-                    Ok(label) => found.push((info.name, label)),
-                    Err(error) if error.kind == ErrorKind::Aborted => return Err(to_js(&error)),
-                    // Other cards, and readers in use by another program,
-                    // are simply not New eID cards available now.
-                    Err(_) => {}
-                }
-            }
-            Ok(found)
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(output
-            .into_iter()
-            .map(|(reader, read)| label_object(reader, read))
-            .collect())
-    }
-}
-
 /// Lists the readers that hold a New eID card, with each card's EF.Label.
+/// Readers are probed in parallel; one that does not answer within the
+/// probe time is left out instead of holding up the others.
 #[napi(ts_return_type = "Promise<Array<LabelObject>>")]
-pub fn list_eids(cancel: Option<&CancelToken>) -> AsyncTask<ListEidsTask> {
-    AsyncTask::new(ListEidsTask {
-        cancel: cancel.map(|token| Arc::clone(&token.flag)),
-    })
-}
-
-pub struct LabelTask {
-    reader: Option<String>,
-    cancel: Option<Arc<AtomicBool>>,
-}
-
-impl Task for LabelTask {
-    type Output = (String, LabelRead);
-    type JsValue = LabelObject;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        run_with_reader(&self.reader, &self.cancel, open_api::read_label)
-    }
-
-    fn resolve(&mut self, _env: Env, (reader, read): Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(label_object(reader, read))
-    }
+pub fn list_eids<'env>(env: &'env Env, cancel: Option<&CancelToken>) -> napi::Result<Object<'env>> {
+    let cancel = cancel.map(|token| Arc::clone(&token.flag));
+    spawn_card_operation(
+        env,
+        "list New eID cards",
+        move || readers::new_eid_labels(cancel).map_err(|error| to_js(&error)),
+        |found| {
+            Ok(found
+                .into_iter()
+                .map(|(reader, read)| label_object(reader, read))
+                .collect::<Vec<_>>())
+        },
+    )
 }
 
 /// Reads EF.Label and the PACE options of EF.CardAccess.
 #[napi(ts_return_type = "Promise<LabelObject>")]
-pub fn read_label(options: Option<CardOperationOptions>, cancel: Option<&CancelToken>) -> AsyncTask<LabelTask> {
-    AsyncTask::new(LabelTask {
-        reader: options.and_then(|options| options.reader),
-        cancel: cancel.map(|token| Arc::clone(&token.flag)),
-    })
+pub fn read_label<'env>(
+    env: &'env Env,
+    options: Option<CardOperationOptions>,
+    cancel: Option<&CancelToken>,
+) -> napi::Result<Object<'env>> {
+    let reader = options.and_then(|options| options.reader);
+    let cancel = cancel.map(|token| Arc::clone(&token.flag));
+    spawn_card_operation(
+        env,
+        "read label",
+        move || run_with_reader(&reader, &cancel, open_api::read_label),
+        |(reader, read)| Ok(label_object(reader, read)),
+    )
 }
 
-pub struct HouseholdTask {
-    reader: Option<String>,
-    cancel: Option<Arc<AtomicBool>>,
-}
-
-impl Task for HouseholdTask {
-    type Output = (String, HouseholdRead);
-    type JsValue = HouseholdObject;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        run_with_reader(&self.reader, &self.cancel, open_api::read_household)
-    }
-
-    fn resolve(&mut self, _env: Env, (reader, read): Self::Output) -> napi::Result<Self::JsValue> {
-        let address = read.address;
-        Ok(HouseholdObject {
-            reader,
-            county: address.county.0.clone().into(),
-            township: address.township.0.clone().into(),
-            village: address.village.0.clone().into(),
-            neighbourhood: address.neighbourhood.clone(),
-            raw: read.raw.into(),
-        })
+fn household_object(reader: String, read: HouseholdRead) -> HouseholdObject {
+    let address = read.address;
+    HouseholdObject {
+        reader,
+        county: address.county.0.clone().into(),
+        township: address.township.0.clone().into(),
+        village: address.village.0.clone().into(),
+        neighbourhood: address.neighbourhood.clone(),
+        raw: read.raw.into(),
     }
 }
 
 /// Reads DG1, the household area.
 #[napi(ts_return_type = "Promise<HouseholdObject>")]
-pub fn read_household(options: Option<CardOperationOptions>, cancel: Option<&CancelToken>) -> AsyncTask<HouseholdTask> {
-    AsyncTask::new(HouseholdTask {
-        reader: options.and_then(|options| options.reader),
-        cancel: cancel.map(|token| Arc::clone(&token.flag)),
-    })
+pub fn read_household<'env>(
+    env: &'env Env,
+    options: Option<CardOperationOptions>,
+    cancel: Option<&CancelToken>,
+) -> napi::Result<Object<'env>> {
+    let reader = options.and_then(|options| options.reader);
+    let cancel = cancel.map(|token| Arc::clone(&token.flag));
+    spawn_card_operation(
+        env,
+        "read household area",
+        move || run_with_reader(&reader, &cancel, open_api::read_household),
+        |(reader, read)| Ok(household_object(reader, read)),
+    )
 }
 
-pub struct PublicTask {
-    reader: Option<String>,
-    cancel: Option<Arc<AtomicBool>>,
-    can: Zeroizing<Vec<u8>>,
-}
-
-impl Task for PublicTask {
-    type Output = (String, PublicRead);
-    type JsValue = PublicDataObject;
-
-    fn compute(&mut self) -> napi::Result<Self::Output> {
-        let can = Password::new(PasswordKind::Can, SecretBytes::copy_from(&self.can));
-        run_with_reader(&self.reader, &self.cancel, |session| {
-            open_api::read_public(session, &can)
-        })
-    }
-
-    fn resolve(&mut self, _env: Env, (reader, read): Self::Output) -> napi::Result<Self::JsValue> {
-        let data = &read.data;
-        Ok(PublicDataObject {
-            reader,
-            name: data.name.0.clone().into(),
-            romanized_name: data.romanized_name.clone(),
-            id_number: data.id_number.clone(),
-            birth_date: date(data.birth_date),
-            has_spouse: data.has_spouse,
-            card_number: data.card_number.clone(),
-            card_made_date: date(data.card_made_date),
-            renew_by_date: date(data.renew_by_date),
-            address: data.address.0.clone().into(),
-            military_service: data.military_service.0.clone().into(),
-            photo_media_type: data.photo.media_type.clone(),
-            photo: data.photo.bytes.clone().into(),
-            active_authentication_key: data.active_authentication_key.clone().into(),
-            data_groups: read
-                .data_groups
-                .iter()
-                .map(|(number, bytes)| DataGroupObject {
-                    number: u32::from(*number),
-                    bytes: bytes.clone().into(),
-                })
-                .collect(),
-            sod: read.sod.clone().into(),
-            card_access: read.card_access.clone().into(),
-            card_security: read.card_security.clone().into(),
-            pace: PaceObject {
-                protocol: read.pace.protocol.to_string(),
-                protocol_name: read.pace.protocol_name.to_string(),
-                parameter_id: u32::from(read.pace.parameter_id),
-            },
-            extended_length: read.extended_length,
-        })
+fn public_data_object(reader: String, read: PublicRead) -> PublicDataObject {
+    let data = &read.data;
+    PublicDataObject {
+        reader,
+        name: data.name.0.clone().into(),
+        romanized_name: data.romanized_name.clone(),
+        id_number: data.id_number.clone(),
+        birth_date: date(data.birth_date),
+        has_spouse: data.has_spouse,
+        card_number: data.card_number.clone(),
+        card_made_date: date(data.card_made_date),
+        renew_by_date: date(data.renew_by_date),
+        address: data.address.0.clone().into(),
+        military_service: data.military_service.0.clone().into(),
+        photo_media_type: data.photo.media_type.clone(),
+        photo: data.photo.bytes.clone().into(),
+        active_authentication_key: data.active_authentication_key.clone().into(),
+        data_groups: read
+            .data_groups
+            .iter()
+            .map(|(number, bytes)| DataGroupObject {
+                number: u32::from(*number),
+                bytes: bytes.clone().into(),
+            })
+            .collect(),
+        sod: read.sod.clone().into(),
+        card_access: read.card_access.clone().into(),
+        card_security: read.card_security.clone().into(),
+        pace: PaceObject {
+            protocol: read.pace.protocol.to_string(),
+            protocol_name: read.pace.protocol_name.to_string(),
+            parameter_id: u32::from(read.pace.parameter_id),
+        },
+        extended_length: read.extended_length,
     }
 }
 
 /// Runs PACE with the CAN and reads the public area. The CAN is copied into
-/// memory that is wiped when the task ends; the caller wipes its own buffer.
+/// memory that is wiped when the operation ends; the caller wipes its own buffer.
 #[napi(ts_return_type = "Promise<PublicDataObject>")]
-pub fn read_public(
+pub fn read_public<'env>(
+    env: &'env Env,
     can: Uint8Array,
     options: Option<CardOperationOptions>,
     cancel: Option<&CancelToken>,
-) -> napi::Result<AsyncTask<PublicTask>> {
+) -> napi::Result<Object<'env>> {
     let can = Zeroizing::new(can.to_vec());
     if can.len() != 6 || !can.iter().all(u8::is_ascii_digit) {
         return Err(to_js(
@@ -380,9 +316,15 @@ pub fn read_public(
                 .with_detail("the CAN must be 6 digits"),
         ));
     }
-    Ok(AsyncTask::new(PublicTask {
-        reader: options.and_then(|options| options.reader),
-        cancel: cancel.map(|token| Arc::clone(&token.flag)),
-        can,
-    }))
+    let reader = options.and_then(|options| options.reader);
+    let cancel = cancel.map(|token| Arc::clone(&token.flag));
+    spawn_card_operation(
+        env,
+        "read public area",
+        move || {
+            let can = Password::new(PasswordKind::Can, SecretBytes::copy_from(&can));
+            run_with_reader(&reader, &cancel, |session| open_api::read_public(session, &can))
+        },
+        |(reader, read)| Ok(public_data_object(reader, read)),
+    )
 }

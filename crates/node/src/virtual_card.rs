@@ -10,7 +10,7 @@ use napi_derive::napi;
 use neweid_card::ErrorKind;
 use neweid_sim::card::{CardOptions, VirtualCard};
 use neweid_sim::persona::{self, Persona};
-use neweid_sim::vpcd::{RemovalFault, VpcdCard};
+use neweid_sim::vpcd::{CommandFault, FaultAction, VpcdCard};
 use neweid_sim::CardBuilder;
 
 use crate::errors::{coded, guard};
@@ -36,7 +36,7 @@ pub struct VpcdOptions {
     pub port: Option<u32>,
 }
 
-/// A rule that pulls the card when a matching command arrives.
+/// A rule that makes the card fail when a matching command arrives.
 #[napi(object)]
 pub struct RemovalFaultOptions {
     pub ins: u32,
@@ -257,19 +257,31 @@ impl VirtualCardHandle {
     /// Arms a fault that pulls a vpcd card when a matching command arrives.
     #[napi]
     pub fn pull_on_command(&self, fault: RemovalFaultOptions) -> napi::Result<()> {
+        self.arm(fault, FaultAction::Pull)
+    }
+
+    /// Arms a fault that makes a vpcd card stop answering when a matching
+    /// command arrives; it answers again after `remove` and `insert`.
+    #[napi]
+    pub fn mute_on_command(&self, fault: RemovalFaultOptions) -> napi::Result<()> {
+        self.arm(fault, FaultAction::Mute)
+    }
+
+    fn arm(&self, fault: RemovalFaultOptions, action: FaultAction) -> napi::Result<()> {
         let Some(Placement::Vpcd(connection)) = &self.placement else {
             return Err(coded(
                 ErrorKind::InvalidInput,
-                "removal faults apply to vpcd cards only",
+                "command faults apply to vpcd cards only",
             ));
         };
         let byte = |value: u32, name: &str| {
             u8::try_from(value).map_err(|_| coded(ErrorKind::InvalidInput, format!("{name} must be 0 to 255")))
         };
-        connection.set_removal_fault(Some(RemovalFault {
+        connection.set_command_fault(Some(CommandFault {
             ins: byte(fault.ins, "ins")?,
             p1: fault.p1.map(|p1| byte(p1, "p1")).transpose()?,
             occurrence: fault.occurrence.unwrap_or(1).max(1),
+            action,
         }));
         Ok(())
     }

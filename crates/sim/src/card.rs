@@ -27,9 +27,8 @@ pub const PUK_USES: u8 = 10;
 /// Options that change how the card behaves, for tests of the client.
 #[derive(Clone, Debug)]
 pub struct CardOptions {
-    /// Whether the card accepts extended-length APDUs. Build the content
-    /// with the same [`CardBuilder::extended_length`](crate::CardBuilder::extended_length)
-    /// setting, so that EF.ATR/INFO states what the card does.
+    /// Whether the card accepts extended-length APDUs. [`VirtualCard::new`]
+    /// writes EF.ATR/INFO to match, so the file states what the card does.
     pub extended_length: bool,
     /// Delay before the last PACE step with CAN once three CANs in a row
     /// were wrong. It grows by this much with each further failure.

@@ -42,7 +42,7 @@ pub const MAX_COMMAND_LENGTH: usize = 2048;
 /// Longest response APDU the card states in EF.ATR/INFO, in bytes.
 pub const MAX_RESPONSE_LENGTH: usize = 65535;
 
-/// Why a card could not be built.
+/// An error in building a card's content.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("{field}: {source}")]

@@ -26,16 +26,28 @@ const POWER_ON: u8 = 1;
 const RESET: u8 = 2;
 const GET_ATR: u8 = 4;
 
-/// A rule that pulls the card from the reader when a command arrives, to
-/// test what the client does when a card disappears mid-operation.
+/// What a card does when its fault fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RemovalFault {
-    /// The instruction byte that triggers the removal, such as `0xB0` (READ BINARY).
+pub enum FaultAction {
+    /// The card leaves the reader without answering, as a holder pulling it
+    /// out mid-command would.
+    Pull,
+    /// The card stays in the reader and never answers, as a broken card or
+    /// reader would; it answers again only after `remove` and `insert`.
+    Mute,
+}
+
+/// A rule that makes the card fail when a matching command arrives, to test
+/// what the client does when a card disappears or hangs mid-operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommandFault {
+    /// The instruction byte that triggers the fault, such as `0xB0` (READ BINARY).
     pub ins: u8,
     /// The P1 byte that must match too, such as `0x87` (READ BINARY of SFI 7).
     pub p1: Option<u8>,
-    /// The count of matching commands at which the card is pulled (1 = the first).
+    /// The count of matching commands at which the fault fires (1 = the first).
     pub occurrence: u32,
+    pub action: FaultAction,
 }
 
 /// Shared state between the handle and the connector thread.
@@ -43,7 +55,7 @@ struct Control {
     stop: AtomicBool,
     inserted: AtomicBool,
     connected: AtomicBool,
-    fault: Mutex<Option<RemovalFault>>,
+    fault: Mutex<Option<CommandFault>>,
     stream: Mutex<Option<TcpStream>>,
     last_error: Mutex<Option<String>>,
 }
@@ -123,8 +135,8 @@ impl VpcdCard {
         self.control.inserted.store(true, Ordering::SeqCst);
     }
 
-    /// Arms a fault that pulls the card when a matching command arrives.
-    pub fn set_removal_fault(&self, fault: Option<RemovalFault>) {
+    /// Arms a fault that fires when a matching command arrives.
+    pub fn set_command_fault(&self, fault: Option<CommandFault>) {
         *lock(&self.control.fault) = fault;
     }
 
@@ -261,15 +273,23 @@ fn serve(control: &Control, card: &Mutex<VirtualCard>, mut stream: TcpStream) ->
             }
             [_] => {}
             command => {
-                if let Some(fault) = *lock(&control.fault) {
+                // Copy the fault out so that the lock is released before the
+                // branch below takes it again.
+                let armed = *lock(&control.fault);
+                if let Some(fault) = armed {
                     let matches =
                         command.get(1) == Some(&fault.ins) && fault.p1.is_none_or(|p1| command.get(2) == Some(&p1));
                     if matches {
                         matches_seen += 1;
                         if matches_seen == fault.occurrence {
-                            // Pull the card without answering, as a holder
-                            // yanking it out mid-command would.
                             *lock(&control.fault) = None;
+                            if fault.action == FaultAction::Mute {
+                                // Keep the connection and never answer, until
+                                // the card is removed or stopped.
+                                while !control.stop.load(Ordering::SeqCst) && control.inserted.load(Ordering::SeqCst) {
+                                    std::thread::sleep(Duration::from_millis(20));
+                                }
+                            }
                             control.inserted.store(false, Ordering::SeqCst);
                             return Ok(());
                         }

@@ -196,7 +196,7 @@ impl PcscTransport<'_, '_> {
     /// Returns `CardRemoved` if the card is no longer in the reader (or was
     /// reset by someone else), and `otherwise` if it still is.
     fn lost_card_or(&self, otherwise: Error) -> Error {
-        if otherwise.kind == ErrorKind::CardRemoved {
+        if matches!(otherwise.kind, ErrorKind::CardRemoved | ErrorKind::CardReset) {
             return otherwise;
         }
         match self.transaction.status2_owned() {
@@ -209,6 +209,7 @@ impl PcscTransport<'_, '_> {
             }
             Ok(_) => Error::new(ErrorKind::CardRemoved),
             Err(error) => match Error::from(error) {
+                reset if reset.kind == ErrorKind::CardReset => reset,
                 removed if matches!(removed.kind, ErrorKind::CardRemoved | ErrorKind::NoCard) => {
                     Error::new(ErrorKind::CardRemoved).with_detail(removed.detail.unwrap_or_default())
                 }
@@ -243,5 +244,20 @@ impl Transport for PcscTransport<'_, '_> {
 
     fn reader_name(&self) -> &str {
         &self.reader
+    }
+
+    fn card_state_error(&self) -> Option<Error> {
+        match self.transaction.status2_owned() {
+            Ok(status) if status.status().contains(pcsc::Status::PRESENT) => None,
+            Ok(_) => Some(Error::new(ErrorKind::CardRemoved)),
+            Err(error) => {
+                let converted = Error::from(error);
+                matches!(
+                    converted.kind,
+                    ErrorKind::CardReset | ErrorKind::CardRemoved | ErrorKind::NoCard
+                )
+                .then_some(converted)
+            }
+        }
     }
 }
