@@ -224,7 +224,9 @@ impl From<pcsc::Error> for Error {
             P::UnknownReader | P::ReaderUnavailable => ErrorKind::ReaderNotFound,
             P::NoSmartcard => ErrorKind::NoCard,
             P::RemovedCard | P::UnpoweredCard | P::UnresponsiveCard => ErrorKind::CardRemoved,
-            P::ResetCard => ErrorKind::CardReset,
+            // A protocol mismatch in the middle of an operation means that
+            // another program reset the card and the protocol was negotiated anew.
+            P::ResetCard | P::ProtoMismatch => ErrorKind::CardReset,
             P::SharingViolation => ErrorKind::ReaderBusy,
             P::Timeout => ErrorKind::Timeout,
             P::Cancelled => ErrorKind::Aborted,

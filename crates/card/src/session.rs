@@ -105,10 +105,17 @@ impl<'t> Session<'t> {
         result.map_err(|error| error.at(step).with_reader(reader))
     }
 
-    /// Selects the master file.
+    /// Selects the master file. A card that still runs a secure messaging
+    /// session of an earlier program ends it on this plain command and
+    /// answers `69 87` or `69 88` without selecting (ICAO 9303-11 §9.8.5),
+    /// so the command is sent once more in that case.
     pub fn select_master_file(&mut self) -> Result<()> {
         let command = CommandApdu::new(0x00, 0xA4, 0x00, 0x0C).with_data(vec![0x3F, 0x00]);
-        let response = self.send(&command, "select.master_file")?;
+        let mut response = self.send(&command, "select.master_file")?;
+        let leftover_session = matches!(response.sw, StatusWord::SM_DATA_OBJECTS_MISSING | StatusWord::SM_DATA_OBJECTS_INCORRECT);
+        if leftover_session && !self.is_secure() {
+            response = self.send(&command, "select.master_file")?;
+        }
         transport::expect_success(&response, "select.master_file")
     }
 

@@ -644,3 +644,14 @@ fn file_longer_after_a_chunk_boundary_is_protocol_error() {
         "ending on a chunk boundary",
     );
 }
+
+#[test]
+fn leftover_secure_session_is_ended_by_the_next_operation() {
+    let persona = load("lin-mei-ling");
+    let mut transport = CardTransport::new(card(content(&persona), true));
+    let can = Password::new(PasswordKind::Can, SecretBytes::copy_from(b"123456"));
+    open_api::read_public(&mut Session::new(&mut transport, None), &can).expect("first read");
+    // No reset between the two operations, as with a PC/SC card left as it is.
+    let household = open_api::read_household(&mut Session::new(&mut transport, None)).expect("second read");
+    assert_eq!(household.address.neighbourhood, "12");
+}

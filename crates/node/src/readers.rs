@@ -117,8 +117,9 @@ fn reader_lock(name: &str) -> Arc<Mutex<()>> {
     Arc::clone(locks.entry(name.to_string()).or_default())
 }
 
-/// Runs `operation` on a fresh session with the card in `reader`, and
-/// resets the card afterwards so that no secure messaging session survives.
+/// Runs `operation` on a fresh session with the card in `reader`. An
+/// in-process card is reset before and after, as a power cycle would; a PC/SC
+/// card is left as it is (see `PcscCard::disconnect`).
 pub(crate) fn with_session<T>(
     reader: &str,
     cancel: Option<&AtomicBool>,

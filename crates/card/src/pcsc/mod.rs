@@ -141,11 +141,16 @@ impl PcscCard {
         result
     }
 
-    /// Resets the card and closes the connection, so that no secure
-    /// messaging session survives for the next program.
+    /// Closes the connection and leaves the card as it is.
+    ///
+    /// Resetting it would break an operation that another program runs on
+    /// the same card: pcsc-lite lets one program reset a card while another
+    /// holds a transaction. A secure messaging session left on the card is
+    /// harmless, because only this process had its keys and the next plain
+    /// command (which every operation starts with) makes the card end it.
     pub fn disconnect(mut self) {
         if let Some(card) = self.card.take() {
-            let _ = card.disconnect(Disposition::ResetCard);
+            let _ = card.disconnect(Disposition::LeaveCard);
         }
     }
 }
@@ -153,7 +158,7 @@ impl PcscCard {
 impl Drop for PcscCard {
     fn drop(&mut self) {
         if let Some(card) = self.card.take() {
-            let _ = card.disconnect(Disposition::ResetCard);
+            let _ = card.disconnect(Disposition::LeaveCard);
         }
     }
 }
