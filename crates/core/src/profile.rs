@@ -568,13 +568,7 @@ impl PublicData {
 
     /// Encodes each data group, in the order DG2 to DG9 then DG15.
     pub fn encode(&self) -> Vec<(u8, Vec<u8>)> {
-        let group = |number: u8, fields: &[(u32, &[u8])]| {
-            let mut body = Vec::new();
-            for (tag, value) in fields {
-                tlv::write_tlv(&mut body, Tag(*tag), value);
-            }
-            (number, tlv::tlv(NewEidFile::DataGroup(number).tag(), &body))
-        };
+        let group = encode_data_group;
         let mut dg2: Vec<(u32, &[u8])> = vec![(0x80, &self.name.0)];
         if let Some(romanized) = &self.romanized_name {
             dg2.push((0x81, romanized.as_bytes()));
@@ -657,13 +651,7 @@ impl PrivateData {
     /// Encodes DG10 to DG13 from the fields present; DG11 is written without
     /// its field when there is no spouse.
     pub fn encode(&self) -> Vec<(u8, Vec<u8>)> {
-        let group = |number: u8, fields: &[(u32, &[u8])]| {
-            let mut body = Vec::new();
-            for (tag, value) in fields {
-                tlv::write_tlv(&mut body, Tag(*tag), value);
-            }
-            (number, tlv::tlv(NewEidFile::DataGroup(number).tag(), &body))
-        };
+        let group = encode_data_group;
         let mut groups = Vec::new();
         if let (Some(father), Some(mother)) = (&self.father_name, &self.mother_name) {
             groups.push(group(10, &[(0x80, &father.0), (0x81, &mother.0)]));
@@ -678,6 +666,15 @@ impl PrivateData {
         }
         groups
     }
+}
+
+/// Encodes DG`number` from its context-specific fields, in the order given.
+fn encode_data_group(number: u8, fields: &[(u32, &[u8])]) -> (u8, Vec<u8>) {
+    let mut body = Vec::new();
+    for (tag, value) in fields {
+        tlv::write_tlv(&mut body, Tag(*tag), value);
+    }
+    (number, tlv::tlv(NewEidFile::DataGroup(number).tag(), &body))
 }
 
 impl DataGroupSource for std::collections::BTreeMap<u8, Vec<u8>> {
