@@ -24,6 +24,7 @@ interface NativeErrorPayload {
   pinState?: PinState
   reader?: string
   detail?: string
+  readers?: string[]
 }
 
 /**
@@ -47,7 +48,9 @@ export function fromNativeError(error: unknown, step?: string): NewEidError {
       retriesLeft: payload.retriesLeft,
       pinState: payload.pinState,
       reader: payload.reader,
-      detail: payload.detail,
+      detail: payload.readers?.length
+        ? { 'zh-TW': `讀卡機：${payload.readers.join('、')}`, en: `readers: ${payload.readers.join(', ')}` }
+        : payload.detail,
       cause: error,
     })
   }
