@@ -5,6 +5,7 @@
 use napi_derive::napi;
 
 mod errors;
+pub mod evidence;
 pub mod open_api;
 pub mod pa;
 mod readers;

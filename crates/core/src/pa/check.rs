@@ -337,7 +337,10 @@ pub fn english(detail: &Detail) -> String {
         ),
         "certificate_malformed" => format!("the signer certificate does not parse: {}", p("error")),
         "issuer_found" => format!("issued by trusted CSCA {}", p("issuer")),
-        "issuer_not_trusted" => format!("no CSCA in the trust store has the issuer name {}", p("issuer")),
+        "issuer_not_trusted" => format!(
+            "no CSCA in the trust store has the issuer name {} and a matching key identifier",
+            p("issuer")
+        ),
         "certificate_signature_valid" => format!("certificate signature verifies with the key of {}", p("issuer")),
         "certificate_signature_invalid" => format!(
             "certificate signature does not verify with the key of any CSCA named {}",

@@ -470,7 +470,10 @@ fn no_data_group_read_fails() {
     let sod = sod_of(&fixture);
     let verification = verify_sod(&sod, &[], &fixture.trust, &Policy::default(), NOW);
     assert_only_failure(&verification, "dg.none_read", "no_data_group_read");
-    assert_eq!(verification.check("dg.none_read").unwrap().detail.param("read"), Some("0"));
+    assert_eq!(
+        verification.check("dg.none_read").unwrap().detail.param("read"),
+        Some("0")
+    );
 
     // Data groups the security object does not list verify nothing either,
     // even when the policy accepts them.
