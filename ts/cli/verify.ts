@@ -144,7 +144,12 @@ async function loadTrust(folder: string): Promise<TrustStore> {
 export function registerVerifyCommand(program: Command): Command {
   return program
     .command('verify')
-    .description(t('以被動認證（PA）驗證讀取結果（JSON，含 base64 的 evidence.dataGroups 與 evidence.sod）', 'Passive Authentication of a saved read (JSON with evidence.dataGroups and evidence.sod in base64)'))
+    .description(
+      t(
+        '以被動認證（PA）驗證讀取結果（JSON，含 base64 的 evidence.dataGroups 與 evidence.sod），通過時列出從已驗證資料群組解析的欄位',
+        'Passive Authentication of a saved read (JSON with evidence.dataGroups and evidence.sod in base64); prints the fields decoded from the verified data groups when it passes',
+      ),
+    )
     .argument('<file>', t('讀取結果 JSON 檔，例如 neweid public --json 的輸出', 'saved read, JSON, such as the output of neweid public --json'))
     .requiredOption('--trust <dir>', t('CSCA 憑證與憑證廢止清單（PEM 或 DER）所在的資料夾', 'folder of CSCA certificates and CRLs, PEM or DER'))
     .option('--crl-required', t('資料夾中必須有該 CSCA 的有效憑證廢止清單', 'fail unless a current CRL of the CSCA is in the folder'))
