@@ -134,7 +134,8 @@ test('folder loads CSCAs before CRLs', async (t) => {
 test('folder skips entries it cannot read', async (t) => {
   const folder = temporaryFolder()
   copyFileSync(trusted.cscaCert, join(folder, 'csca.pem'))
-  copyFileSync(trusted.crl, join(folder, 'csca.crl'))
+  // A DER CRL: tried as a certificate first, then loaded as a CRL.
+  writeFileSync(join(folder, 'csca.crl'), pemToDer(trusted.crl))
   symlinkSync(join(folder, 'missing.pem'), join(folder, 'dangling.pem'))
   mkdirSync(join(folder, 'folder.pem'))
   writeFileSync(join(folder, 'empty.pem'), '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n')
