@@ -29,8 +29,25 @@ export declare class NativeTrustStore {
   constructor()
   /** Adds CSCA certificates from DER or PEM (one or more blocks). */
   addCertificates(bytes: Uint8Array): Array<CertificateInfo>
-  /** Adds CRLs from DER or PEM (one or more `X509 CRL` blocks). */
+  /**
+   * Adds CRLs from DER or PEM (one or more `X509 CRL` blocks). Each CRL
+   * must be signed by a CSCA of its issuer name already in the store.
+   * Either every CRL is added or, on the first one that does not parse or
+   * verify, none is.
+   */
   addCrls(bytes: Uint8Array): Array<CrlInfo>
+  /**
+   * Adds every CSCA certificate of a trust store file (DER, or PEM with
+   * any number of `CERTIFICATE` blocks) and reports each block that was
+   * not added, instead of stopping at the first.
+   */
+  loadCertificates(bytes: Uint8Array): FileLoad
+  /**
+   * Adds every CRL of a trust store file (DER, or PEM with any number of
+   * `X509 CRL` blocks) that a CSCA of the store signed, and reports each
+   * block that was not added.
+   */
+  loadCrls(bytes: Uint8Array): FileLoad
   get certificates(): Array<CertificateInfo>
   get crls(): Array<CrlInfo>
   /** Number of Document Signer chains in the cache. */
@@ -73,6 +90,20 @@ export declare class VirtualCardHandle {
    * connection.
    */
   stop(): void
+}
+
+/** A PEM block or DER file that a trust store did not add. */
+export interface BlockRejection {
+  /** Position of the block in the file, from 0. */
+  index: number
+  /**
+   * `not_ca` (a certificate that is not a CA, such as a Document
+   * Signer's), `rejected` (a failed self-signature or CRL signature) or
+   * `invalid` (the bytes do not parse).
+   */
+  kind: string
+  /** Why, in English. */
+  reason: string
 }
 
 /** The built-in persona IDs. */
@@ -128,6 +159,60 @@ export interface CrlInfo {
 export interface DataGroupObject {
   number: number
   bytes: Buffer
+}
+
+/**
+ * Decodes the public-area fields from the given data groups with the card
+ * profile's decoders. Fails with `INVALID_INPUT` when a data group of DG2
+ * to DG9 or DG15 is missing or does not decode, or when DG1 is given and
+ * does not decode. It verifies nothing: pass only evidence that Passive
+ * Authentication accepted.
+ */
+export declare function decodePublicEvidence(layout: Uint32Array, groups: Uint8Array): EvidencePublicFields
+
+/** DG1, the household area, as raw fields. */
+export interface EvidenceHousehold {
+  /** 縣市, CNS 11643 text. */
+  county: Buffer
+  /** 鄉鎮市區, CNS 11643 text. */
+  township: Buffer
+  /** 村里, CNS 11643 text. */
+  village: Buffer
+  /** 鄰, ASCII digits. */
+  neighbourhood: string
+}
+
+/**
+ * The public area (DG2 to DG9 and DG15) as raw fields: CNS 11643 text as
+ * bytes and dates as `YYYY-MM-DD`, as the card read returns them.
+ */
+export interface EvidencePublicFields {
+  name: Buffer
+  romanizedName?: string
+  idNumber: string
+  birthDate: string
+  hasSpouse: boolean
+  cardNumber: string
+  cardMadeDate: string
+  renewByDate: string
+  address: Buffer
+  militaryService: Buffer
+  photoMediaType: string
+  photo: Buffer
+  /** DER `SubjectPublicKeyInfo` of the Active Authentication key (DG15). */
+  activeAuthenticationKey: Buffer
+  /** DG1, when the evidence contains it. */
+  household?: EvidenceHousehold
+}
+
+/**
+ * Outcome of loading one trust store file: the certificates and CRLs added
+ * and the blocks left out.
+ */
+export interface FileLoad {
+  certificates: Array<CertificateInfo>
+  crls: Array<CrlInfo>
+  rejected: Array<BlockRejection>
 }
 
 /** DG1, with the CNS text fields still encoded. */

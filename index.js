@@ -773,12 +773,13 @@ if (
   }
 }
 
-const { CancelToken, NativeTrustStore, VirtualCardHandle, builtInPersonas, connectVirtualCardToVpcd, insertVirtualCard, listCardTerminals, listEids, nativeVersion, paDetailCodes, readHousehold, readLabel, readPublic, verifyCardSecurity, verifyCardSecuritySync, verifyMasterListSync, verifyPassiveAuthentication, verifyPassiveAuthenticationSync } = nativeBinding
+const { CancelToken, NativeTrustStore, VirtualCardHandle, builtInPersonas, connectVirtualCardToVpcd, decodePublicEvidence, insertVirtualCard, listCardTerminals, listEids, nativeVersion, paDetailCodes, readHousehold, readLabel, readPublic, verifyCardSecurity, verifyCardSecuritySync, verifyMasterListSync, verifyPassiveAuthentication, verifyPassiveAuthenticationSync } = nativeBinding
 export { CancelToken }
 export { NativeTrustStore }
 export { VirtualCardHandle }
 export { builtInPersonas }
 export { connectVirtualCardToVpcd }
+export { decodePublicEvidence }
 export { insertVirtualCard }
 export { listCardTerminals }
 export { listEids }

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+import { encodeCnsText } from '../ts/text/index.js'
+
 // @ts-expect-error: a plain ES module without type declarations
 import { createTestPki, encodeLdsWithOpenssl, signWithOpenssl, wrapSod } from '../tools/test-pki.mjs'
 
@@ -83,4 +85,71 @@ export function pemToDer(path: string): Buffer {
   const text = readFileSync(path, 'utf8')
   const body = text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '')
   return Buffer.from(body, 'base64')
+}
+
+/** Fields of a fictitious holder for `profileDataGroups`; every value is made up. */
+export interface HolderFields {
+  name: string
+  romanizedName?: string
+  idNumber: string
+  /** YYYYMMDD */
+  birthDate: string
+  hasSpouse: boolean
+  cardNumber: string
+  cardMadeDate: string
+  renewByDate: string
+  address: string
+  militaryService: string
+  county: string
+  township: string
+  village: string
+  neighbourhood: string
+}
+
+export const TEST_HOLDER: HolderFields = {
+  name: '王小明',
+  romanizedName: 'WANG, HSIAO-MING',
+  idNumber: 'A123456789',
+  birthDate: '19900315',
+  hasSpouse: false,
+  cardNumber: '000000654321',
+  cardMadeDate: '20260105',
+  renewByDate: '20360105',
+  address: '臺北市中正區重慶南路一段122號',
+  militaryService: '免役',
+  county: '臺北市',
+  township: '中正區',
+  village: '光復里',
+  neighbourhood: '12',
+}
+
+function applicationTlv(number: number, fields: Uint8Array[]): Buffer {
+  return tlv(0x60 + number, Buffer.concat(fields))
+}
+
+/**
+ * Data groups DG1 to DG9 and DG15 in the card profile's layout, so that the
+ * profile decoders accept them: `[APPLICATION n]` holding context-specific
+ * fields, CNS 11643 text made with `encodeCnsText`.
+ */
+export function profileDataGroups(holder: HolderFields = TEST_HOLDER): Map<number, Uint8Array> {
+  const ascii = (text: string) => Buffer.from(text, 'latin1')
+  const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 0x5a), Buffer.from([0xff, 0xd9])])
+  const photoField = Buffer.concat([Buffer.from([0x5f, 0x2e]), derLength(photo.length), photo])
+  const name = [tlv(0x80, encodeCnsText(holder.name))]
+  if (holder.romanizedName !== undefined) name.push(tlv(0x81, ascii(holder.romanizedName)))
+  // A made-up EC point, not a usable key: DG15 is decoded as bytes only.
+  const activeAuthenticationKey = Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), Buffer.alloc(65, 0x04)])
+  return new Map<number, Uint8Array>([
+    [1, applicationTlv(1, [tlv(0x80, encodeCnsText(holder.county)), tlv(0x81, encodeCnsText(holder.township)), tlv(0x82, encodeCnsText(holder.village)), tlv(0x83, ascii(holder.neighbourhood))])],
+    [2, applicationTlv(2, name)],
+    [3, applicationTlv(3, [tlv(0x80, ascii(holder.idNumber))])],
+    [4, applicationTlv(4, [tlv(0x80, ascii(holder.birthDate))])],
+    [5, applicationTlv(5, [tlv(0x80, Buffer.from([holder.hasSpouse ? 1 : 0]))])],
+    [6, applicationTlv(6, [tlv(0x80, ascii(holder.cardNumber)), tlv(0x81, ascii(holder.cardMadeDate)), tlv(0x82, ascii(holder.renewByDate))])],
+    [7, applicationTlv(7, [tlv(0x80, encodeCnsText(holder.address))])],
+    [8, applicationTlv(8, [tlv(0x80, encodeCnsText(holder.militaryService))])],
+    [9, applicationTlv(9, [tlv(0x80, ascii('image/jpeg')), photoField])],
+    [15, tlv(0x6f, activeAuthenticationKey)],
+  ])
 }

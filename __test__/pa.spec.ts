@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto'
+
 import test from 'ava'
 
 import { NewEidError, TrustStore, setLanguage, verifyCardSecurity, verifyPassiveAuthentication, verifyPassiveAuthenticationSync } from '../ts/index.js'
@@ -239,10 +241,22 @@ test('committed test PKI loads from its folder', async (t) => {
   t.is(store.certificates.length, 1)
   t.is(store.certificates[0]?.role, 'anchor')
   t.is(store.crls.length, 1)
-  t.deepEqual(store.skipped.map((entry) => entry.reason.startsWith('private key') ? 'key' : 'other').sort(), ['key', 'key', 'other'])
+  t.deepEqual(store.skipped.map((entry) => entry.kind).sort(), ['not_ca', 'private_key', 'private_key'])
   const committed = { cscaKey: '', cscaCert: 'test-pki/csca-TEST.cert.pem', dsKey: 'test-pki/ds-TEST.key.pem', dsCert: 'test-pki/ds-TEST.cert.pem', crl: '' }
   const verification = await verifyPassiveAuthentication({ dataGroups: groups, sod: opensslSod(committed, groups) }, store, { crl: 'required' })
   t.true(verification.ok, JSON.stringify(failures(verification)))
+})
+
+test('test PKI DS validity lies within the CSCA', (t) => {
+  for (const [label, pki] of [
+    ['committed', { cscaCert: 'test-pki/csca-TEST.cert.pem', dsCert: 'test-pki/ds-TEST.cert.pem' }],
+    ['generated', p256],
+  ] as const) {
+    const csca = new X509Certificate(read(pki.cscaCert))
+    const ds = new X509Certificate(read(pki.dsCert))
+    t.true(Date.parse(ds.validFrom) >= Date.parse(csca.validFrom), `${label}: DS ${ds.validFrom}, CSCA ${csca.validFrom}`)
+    t.true(Date.parse(ds.validTo) <= Date.parse(csca.validTo), `${label}: DS ${ds.validTo}, CSCA ${csca.validTo}`)
+  }
 })
 
 test('master list loads with its signer checked', (t) => {
@@ -253,8 +267,13 @@ test('master list loads with its signer checked', (t) => {
   const trusted = TrustStore.fromMasterList(signed, { trust: storeFor(p256) })
   t.is(trusted.certificates.length, 2)
   t.true(trusted.masterLists[0]?.verification.ok)
+  t.true(check(trusted.masterLists[0]!.verification, 'master_list.digest_algorithms').ok)
 
-  const unverified = TrustStore.fromMasterList(signed)
+  const rejected = t.throws(() => TrustStore.fromMasterList(signed))
+  t.is((rejected as NewEidError).code, 'CERTIFICATE_REJECTED')
+  t.regex((rejected as NewEidError).messageIn('en'), /ml_signer\.issuer/)
+
+  const unverified = TrustStore.fromMasterList(signed, { signer: 'unverified' })
   t.is(unverified.certificates.length, 2)
   const verification = unverified.masterLists[0]!.verification
   t.false(verification.ok)
@@ -262,8 +281,67 @@ test('master list loads with its signer checked', (t) => {
 
   const tampered = Buffer.from(signed)
   tampered[tampered.length - 2] ^= 1
-  const error = t.throws(() => TrustStore.fromMasterList(tampered))
+  const error = t.throws(() => TrustStore.fromMasterList(tampered, { signer: 'unverified' }))
   t.is((error as NewEidError).code, 'CERTIFICATE_REJECTED')
+})
+
+test('digestAlgorithms must list the signer digest', async (t) => {
+  // The first SHA-256 OID of an openssl SOD is in SignedData.digestAlgorithms,
+  // which no signature covers: make it SHA-384.
+  const sha256 = Buffer.from('0609608648016503040201', 'hex')
+  const changed = Buffer.from(sod)
+  changed[changed.indexOf(sha256) + sha256.length - 1] = 0x02
+  const verification = await verifyPassiveAuthentication({ dataGroups: groups, sod: changed }, storeFor(p256))
+  t.false(verification.ok)
+  t.deepEqual(failures(verification), ['sod.digest_algorithms'])
+  const listed = check(verification, 'sod.digest_algorithms')
+  t.is(listed.code, 'digest_algorithm_not_listed')
+  t.is(listed.params.listed, '2.16.840.1.101.3.4.2.2')
+  t.regex(listed.details['zh-TW'], /digestAlgorithms 只列出 2\.16\.840\.1\.101\.3\.4\.2\.2/)
+})
+
+test('mistyped policy is INVALID_INPUT', async (t) => {
+  const trust = storeFor(p256)
+  const cases: [string, unknown][] = [
+    ['validityTime number', { validityTime: 12345 }],
+    ['validityTime word', { validityTime: 'yesterday' }],
+    ['validityTime invalid Date', { validityTime: new Date('not a date') }],
+    ['allowedDigests string', { allowedDigests: 'SHA-256' }],
+    ['allowedDigests empty', { allowedDigests: [] }],
+    ['allowedDigests unknown', { allowedDigests: ['SHA-256', 'MD5'] }],
+    ['acceptUnreadDataGroups string', { acceptUnreadDataGroups: 'no' }],
+    ['acceptDataGroupsNotInSod number', { acceptDataGroupsNotInSod: 0 }],
+    ['crl unknown', { crl: 'sometimes' }],
+    ['unknown field', { crlPolicy: 'required' }],
+    ['null policy', null],
+    ['string policy', 'strict'],
+  ]
+  for (const [label, policy] of cases) {
+    const error = await t.throwsAsync(verifyPassiveAuthentication({ dataGroups: groups, sod }, trust, policy as never), { instanceOf: NewEidError })
+    t.is(error?.code, 'INVALID_INPUT', label)
+    t.is(error?.step, 'verify.policy', label)
+    t.regex(error?.messageIn('en') ?? '', /policy/, label)
+    t.notRegex(error?.messageIn('en') ?? '', /Some\(|None/, label)
+    t.regex(error?.messageIn('zh-TW') ?? '', /[\u4e00-\u9fff]/, label)
+  }
+  const sync = t.throws(() => verifyPassiveAuthenticationSync({ dataGroups: groups, sod }, trust, { validityTime: 12345 } as never), { instanceOf: NewEidError })
+  t.is(sync?.code, 'INVALID_INPUT')
+  const named = await t.throwsAsync(verifyPassiveAuthentication({ dataGroups: groups, sod }, trust, { validityTime: 'yesterday' } as never), { instanceOf: NewEidError })
+  t.regex(named?.messageIn('en') ?? '', /policy\.validityTime must be 'now', 'signing-time' or a Date, not the string "yesterday"/)
+  const valid = await verifyPassiveAuthentication({ dataGroups: groups, sod }, trust, { allowedDigests: ['sha256'], acceptUnreadDataGroups: false, validityTime: 'now' })
+  t.true(valid.ok, JSON.stringify(failures(valid)))
+})
+
+test('trust that is not a TrustStore is INVALID_INPUT', async (t) => {
+  for (const trust of [null, undefined, {}, 'test-pki']) {
+    const error = await t.throwsAsync(verifyPassiveAuthentication({ dataGroups: groups, sod }, trust as never), { instanceOf: NewEidError })
+    t.is(error?.code, 'INVALID_INPUT', String(trust))
+    t.regex(error?.messageIn('en') ?? '', /trust must be a TrustStore/)
+    const sync = t.throws(() => verifyPassiveAuthenticationSync({ dataGroups: groups, sod }, trust as never), { instanceOf: NewEidError })
+    t.is(sync?.code, 'INVALID_INPUT')
+    const cardSecurity = await t.throwsAsync(verifyCardSecurity(sod, trust as never), { instanceOf: NewEidError })
+    t.is(cardSecurity?.code, 'INVALID_INPUT')
+  }
 })
 
 test('every native reason has zh-TW and English text', (t) => {

@@ -9,7 +9,7 @@
 //          [--link] [--revoke-ds] [--explicit-ds] [--name LABEL]
 
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, X509Certificate } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -119,6 +119,12 @@ function makeAuthority(work, label, certificate, key, digest, firstSerial) {
   return config
 }
 
+/** Returns the validity period of a PEM certificate. */
+function validityOf(certPath) {
+  const certificate = new X509Certificate(readFileSync(certPath))
+  return { notBefore: new Date(certificate.validFrom), notAfter: new Date(certificate.validTo) }
+}
+
 function selfSigned(work, keyPath, certPath, commonName, days, digest, serial) {
   const config = join(work, `req-${serial}.cnf`)
   writeFileSync(config, requestConfig(commonName))
@@ -148,8 +154,8 @@ export function createTestPki(options) {
     cscaCurve = 'P-256',
     dsCurve = cscaCurve,
     days = 7305,
-    dsNotBefore = new Date(Date.now() - 86_400_000),
-    dsNotAfter = new Date(Date.now() + (days - 2) * 86_400_000),
+    dsNotBefore,
+    dsNotAfter,
     link = false,
     revokeDs = false,
     explicitDs = false,
@@ -177,20 +183,24 @@ export function createTestPki(options) {
       files.linkCert = path('csca-link-TEST.cert.pem')
       generateKey(files.newCscaKey, cscaCurve)
       selfSigned(work, files.newCscaKey, files.newCscaCert, `${name} CSCA`, days, cscaDigest, 2)
+      const oldCsca = validityOf(files.cscaCert)
       issue(work, issuerConfig, files.newCscaKey, files.linkCert, `${name} CSCA`, {
         extensions: 'link_ext',
-        notBefore: new Date(Date.now() - 86_400_000),
-        notAfter: new Date(Date.now() + (days - 1) * 86_400_000),
+        notBefore: oldCsca.notBefore,
+        notAfter: new Date(oldCsca.notAfter.getTime() - 86_400_000),
         digest: cscaDigest,
       })
       issuerConfig = makeAuthority(work, 'new', files.newCscaCert, files.newCscaKey, cscaDigest, '20')
     }
 
+    // By default the DS is valid within its issuer's validity, from the
+    // issuer's notBefore to one day before its notAfter.
+    const issuer = validityOf(link ? files.newCscaCert : files.cscaCert)
     generateKey(files.dsKey, dsCurve, { explicit: explicitDs })
     issue(work, issuerConfig, files.dsKey, files.dsCert, `${name} Document Signer`, {
       extensions: 'ds_ext',
-      notBefore: dsNotBefore,
-      notAfter: dsNotAfter,
+      notBefore: dsNotBefore ?? issuer.notBefore,
+      notAfter: dsNotAfter ?? new Date(issuer.notAfter.getTime() - 86_400_000),
       digest: cscaDigest,
     })
     if (revokeDs) openssl(['ca', '-config', issuerConfig, '-revoke', files.dsCert])

@@ -18,6 +18,8 @@ export {
   verifyCardSecuritySync,
   VerificationCheck,
 } from './verify/index.js'
+export { decodePublicEvidence, verifyPublicRead } from './verify/index.js'
+export type { MasterListOptions, SkipKind, PublicEvidenceFields, PublicEvidenceHousehold, PublicRead, PublicReadVerification } from './verify/index.js'
 export type {
   CertificateInfo,
   CrlInfo,

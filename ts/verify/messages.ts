@@ -91,8 +91,8 @@ export const DETAIL_TEMPLATES: Record<string, Template> = {
   }),
   issuer_found: (p) => ({ 'zh-TW': `由受信任的 CSCA ${p.issuer} 簽發`, en: `issued by trusted CSCA ${p.issuer}` }),
   issuer_not_trusted: (p) => ({
-    'zh-TW': `信任清單中沒有名稱為 ${p.issuer} 的 CSCA：簽署者不受信任`,
-    en: `no CSCA in the trust store has the issuer name ${p.issuer}`,
+    'zh-TW': `信任清單中沒有名稱為 ${p.issuer} 且金鑰識別碼相符的 CSCA：簽署者不受信任`,
+    en: `no CSCA in the trust store has the issuer name ${p.issuer} and a matching key identifier`,
   }),
   certificate_signature_valid: (p) => ({
     'zh-TW': `憑證簽章以 ${p.issuer} 的金鑰驗證成功`,
@@ -165,12 +165,25 @@ export const DETAIL_TEMPLATES: Record<string, Template> = {
   }),
   security_infos: (p) => ({ 'zh-TW': `共 ${p.count} 筆 SecurityInfo`, en: `${p.count} SecurityInfo entries` }),
   certificate_list: (p) => ({ 'zh-TW': `主清單含 ${p.count} 張憑證`, en: `${p.count} certificates in the master list` }),
+  digest_algorithm_listed: (p) => ({
+    'zh-TW': `SignedData 的 digestAlgorithms 列有 ${p.oid}`,
+    en: `SignedData digestAlgorithms lists ${p.oid}`,
+  }),
+  digest_algorithm_not_listed: (p) => ({
+    'zh-TW': `SignerInfo 使用雜湊演算法 ${p.oid}，但 SignedData 的 digestAlgorithms 只列出 ${p.listed}：結構遭修改或編碼錯誤`,
+    en: `the SignerInfo uses digest algorithm ${p.oid}, but SignedData digestAlgorithms lists ${p.listed}`,
+  }),
+  no_data_group_read: (p) => ({
+    'zh-TW': `未讀取安全物件所列的任何資料群組（提供了 ${p.read} 個），因此沒有驗證到任何資料`,
+    en: `no data group that the security object lists was read (${p.read} given), so no data was verified`,
+  }),
 }
 
 const CHECK_LABELS: Record<string, Localized> = {
   format: { 'zh-TW': '結構', en: 'structure' },
   content_type: { 'zh-TW': '內容類型', en: 'content type' },
   digest_algorithm: { 'zh-TW': '雜湊演算法', en: 'digest algorithm' },
+  digest_algorithms: { 'zh-TW': '雜湊演算法清單', en: 'digestAlgorithms set' },
   hash_algorithm: { 'zh-TW': '資料群組雜湊演算法', en: 'data group hash algorithm' },
   signed_attributes: { 'zh-TW': '簽署屬性', en: 'signed attributes' },
   content_type_attribute: { 'zh-TW': '內容類型屬性', en: 'contentType attribute' },
@@ -190,6 +203,7 @@ const CHECK_LABELS: Record<string, Localized> = {
   hash: { 'zh-TW': '雜湊值', en: 'hash' },
   not_in_sod: { 'zh-TW': '不在安全物件中', en: 'not in the security object' },
   not_read: { 'zh-TW': '未讀取', en: 'not read' },
+  none_read: { 'zh-TW': '一個也未讀取', en: 'none read' },
 }
 
 const SUBJECT_LABELS: Record<string, Localized> = {
@@ -200,6 +214,7 @@ const SUBJECT_LABELS: Record<string, Localized> = {
   ds: { 'zh-TW': '文件簽署者（DS）', en: 'Document Signer' },
   ml_signer: { 'zh-TW': '主清單簽署者', en: 'master list signer' },
   csca: { 'zh-TW': 'CSCA', en: 'CSCA' },
+  dg: { 'zh-TW': '資料群組', en: 'data groups' },
 }
 
 /** Renders a check reason; an unknown code is shown with its parameters. */

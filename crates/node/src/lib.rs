@@ -6,6 +6,7 @@ use napi_derive::napi;
 
 mod card_thread;
 mod errors;
+pub mod evidence;
 pub mod open_api;
 pub mod pa;
 mod readers;

@@ -90,6 +90,48 @@ pub struct CrlInfo {
     pub revoked_count: u32,
 }
 
+/// A PEM block or DER file that a trust store did not add.
+#[napi(object)]
+pub struct BlockRejection {
+    /// Position of the block in the file, from 0.
+    pub index: u32,
+    /// `not_ca` (a certificate that is not a CA, such as a Document
+    /// Signer's), `rejected` (a failed self-signature or CRL signature) or
+    /// `invalid` (the bytes do not parse).
+    pub kind: String,
+    /// Why, in English.
+    pub reason: String,
+}
+
+/// Outcome of loading one trust store file: the certificates and CRLs added
+/// and the blocks left out.
+#[napi(object)]
+#[derive(Default)]
+pub struct FileLoad {
+    pub certificates: Vec<CertificateInfo>,
+    pub crls: Vec<CrlInfo>,
+    pub rejected: Vec<BlockRejection>,
+}
+
+fn rejection_kind(failure: &neweid_core::Error) -> &'static str {
+    match failure {
+        neweid_core::Error::Rejected { .. } => "rejected",
+        _ => "invalid",
+    }
+}
+
+/// Classifies a certificate that the store rejected, telling a non-CA
+/// certificate apart from other rejections.
+fn certificate_rejection_kind(der: &[u8], failure: &neweid_core::Error) -> &'static str {
+    let not_ca = matches!(failure, neweid_core::Error::Rejected { .. })
+        && pa::Certificate::from_der(der).is_ok_and(|certificate| !pa::trust::is_ca_certificate(&certificate));
+    if not_ca {
+        "not_ca"
+    } else {
+        rejection_kind(failure)
+    }
+}
+
 fn certificate_info(trusted: &pa::trust::TrustedCertificate) -> CertificateInfo {
     let certificate = &trusted.certificate;
     CertificateInfo {
@@ -159,7 +201,10 @@ impl NativeTrustStore {
         })
     }
 
-    /// Adds CRLs from DER or PEM (one or more `X509 CRL` blocks).
+    /// Adds CRLs from DER or PEM (one or more `X509 CRL` blocks). Each CRL
+    /// must be signed by a CSCA of its issuer name already in the store.
+    /// Either every CRL is added or, on the first one that does not parse or
+    /// verify, none is.
     #[napi]
     pub fn add_crls(&mut self, bytes: Uint8ArraySlice) -> Result<Vec<CrlInfo>> {
         guarded(|| {
@@ -167,13 +212,65 @@ impl NativeTrustStore {
             if blocks.is_empty() {
                 return Err(error(ErrorCode::InvalidInput, "no X509 CRL block in the PEM input"));
             }
+            let mut parsed = Vec::with_capacity(blocks.len());
+            for der in &blocks {
+                let crl = pa::Crl::from_der(der).map_err(core_error)?;
+                self.inner.check_crl_signer(&crl).map_err(core_error)?;
+                parsed.push(crl);
+            }
             let store = Arc::make_mut(&mut self.inner);
             let mut added = Vec::new();
-            for der in blocks {
-                let crl = store.add_crl(&der).map_err(core_error)?;
+            for crl in parsed {
+                let crl = store.insert_crl(crl).map_err(core_error)?;
                 added.push(crl_info(&crl));
             }
             Ok(added)
+        })
+    }
+
+    /// Adds every CSCA certificate of a trust store file (DER, or PEM with
+    /// any number of `CERTIFICATE` blocks) and reports each block that was
+    /// not added, instead of stopping at the first.
+    #[napi]
+    pub fn load_certificates(&mut self, bytes: Uint8ArraySlice) -> Result<FileLoad> {
+        guarded(|| {
+            let blocks = pa::pem_or_der_blocks(&bytes, "CERTIFICATE").map_err(|e| core_error(e.into()))?;
+            let store = Arc::make_mut(&mut self.inner);
+            let mut load = FileLoad::default();
+            for (index, der) in blocks.iter().enumerate() {
+                match store.add_certificate(der) {
+                    Ok(trusted) => load.certificates.push(certificate_info(&trusted)),
+                    Err(failure) => load.rejected.push(BlockRejection {
+                        index: u32::try_from(index).unwrap_or(u32::MAX),
+                        kind: certificate_rejection_kind(der, &failure).to_owned(),
+                        reason: failure.to_string(),
+                    }),
+                }
+            }
+            Ok(load)
+        })
+    }
+
+    /// Adds every CRL of a trust store file (DER, or PEM with any number of
+    /// `X509 CRL` blocks) that a CSCA of the store signed, and reports each
+    /// block that was not added.
+    #[napi]
+    pub fn load_crls(&mut self, bytes: Uint8ArraySlice) -> Result<FileLoad> {
+        guarded(|| {
+            let blocks = pa::pem_or_der_blocks(&bytes, "X509 CRL").map_err(|e| core_error(e.into()))?;
+            let store = Arc::make_mut(&mut self.inner);
+            let mut load = FileLoad::default();
+            for (index, der) in blocks.iter().enumerate() {
+                match store.add_crl(der) {
+                    Ok(crl) => load.crls.push(crl_info(&crl)),
+                    Err(failure) => load.rejected.push(BlockRejection {
+                        index: u32::try_from(index).unwrap_or(u32::MAX),
+                        kind: rejection_kind(&failure).to_owned(),
+                        reason: failure.to_string(),
+                    }),
+                }
+            }
+            Ok(load)
         })
     }
 
@@ -233,7 +330,7 @@ fn policy_from(input: Option<PolicyInput>) -> Result<Policy> {
         Some(other) => {
             return Err(error(
                 ErrorCode::InvalidInput,
-                format!("policy.crl is {other:?}: use required, if-available or ignore"),
+                format!("policy.crl is \"{other}\": use required, if-available or ignore"),
             ))
         }
     };
@@ -247,10 +344,22 @@ fn policy_from(input: Option<PolicyInput>) -> Result<Policy> {
                 "policy.validityTime is at, but policy.at is missing",
             ))
         }
-        (other, at) => {
+        (None | Some("at"), Some(_)) => {
             return Err(error(
                 ErrorCode::InvalidInput,
-                format!("policy.validityTime {other:?} with at {at:?}: use now, signing-time, or at with a time"),
+                "policy.at is not a finite time in milliseconds since the Unix epoch",
+            ))
+        }
+        (Some(other), Some(_)) => {
+            return Err(error(
+                ErrorCode::InvalidInput,
+                format!("policy.at is given with policy.validityTime \"{other}\": policy.at needs validityTime at"),
+            ))
+        }
+        (Some(other), None) => {
+            return Err(error(
+                ErrorCode::InvalidInput,
+                format!("policy.validityTime is \"{other}\": use now, signing-time, or at with policy.at"),
             ))
         }
     };
@@ -261,7 +370,7 @@ fn policy_from(input: Option<PolicyInput>) -> Result<Policy> {
                 DigestAlgorithm::from_name(name).ok_or_else(|| {
                     error(
                         ErrorCode::InvalidInput,
-                        format!("policy.allowedDigests: unknown hash {name:?}; use SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512"),
+                        format!("policy.allowedDigests: unknown hash \"{name}\"; use SHA-1, SHA-224, SHA-256, SHA-384 or SHA-512"),
                     )
                 })
             })
@@ -361,7 +470,7 @@ impl Task for VerifyTask {
 
 /// Checks `layout`, which contains a data group number and a length for each
 /// group in `total` concatenated bytes, and returns (number, length) pairs.
-fn parse_layout(layout: &[u32], total: usize) -> Result<Vec<(u8, usize)>> {
+pub(crate) fn parse_layout(layout: &[u32], total: usize) -> Result<Vec<(u8, usize)>> {
     if layout.len() % 2 != 0 {
         return Err(error(
             ErrorCode::InvalidInput,
@@ -410,7 +519,7 @@ fn parse_layout(layout: &[u32], total: usize) -> Result<Vec<(u8, usize)>> {
 }
 
 /// Splits concatenated data groups by a layout that `parse_layout` checked.
-fn split_groups<'a>(layout: &[(u8, usize)], groups: &'a [u8]) -> Vec<(u8, &'a [u8])> {
+pub(crate) fn split_groups<'a>(layout: &[(u8, usize)], groups: &'a [u8]) -> Vec<(u8, &'a [u8])> {
     let mut rest = groups;
     let mut out = Vec::with_capacity(layout.len());
     for (number, length) in layout {

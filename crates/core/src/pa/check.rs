@@ -286,6 +286,9 @@ pub const DETAIL_CODES: &[&str] = &[
     "not_read",
     "security_infos",
     "certificate_list",
+    "digest_algorithm_listed",
+    "digest_algorithm_not_listed",
+    "no_data_group_read",
 ];
 
 /// Renders a detail in English.
@@ -334,7 +337,10 @@ pub fn english(detail: &Detail) -> String {
         ),
         "certificate_malformed" => format!("the signer certificate does not parse: {}", p("error")),
         "issuer_found" => format!("issued by trusted CSCA {}", p("issuer")),
-        "issuer_not_trusted" => format!("no CSCA in the trust store has the issuer name {}", p("issuer")),
+        "issuer_not_trusted" => format!(
+            "no CSCA in the trust store has the issuer name {} and a matching key identifier",
+            p("issuer")
+        ),
         "certificate_signature_valid" => format!("certificate signature verifies with the key of {}", p("issuer")),
         "certificate_signature_invalid" => format!(
             "certificate signature does not verify with the key of any CSCA named {}",
@@ -403,6 +409,16 @@ pub fn english(detail: &Detail) -> String {
         "not_read" => format!("the security object lists DG{}, which was not read", p("dg")),
         "security_infos" => format!("{} SecurityInfo entries", p("count")),
         "certificate_list" => format!("{} certificates in the master list", p("count")),
+        "digest_algorithm_listed" => format!("SignedData digestAlgorithms lists {}", p("oid")),
+        "digest_algorithm_not_listed" => format!(
+            "the SignerInfo uses digest algorithm {}, but SignedData digestAlgorithms lists {}",
+            p("oid"),
+            p("listed")
+        ),
+        "no_data_group_read" => format!(
+            "no data group that the security object lists was read ({} given), so no data was verified",
+            p("read")
+        ),
         other => other.to_owned(),
     }
 }

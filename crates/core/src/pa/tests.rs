@@ -306,12 +306,14 @@ fn crl_policy_decides_what_a_missing_crl_means() {
         "revocation_not_checked"
     );
 
-    // A CRL of a foreign CSCA with the same name does not count.
+    // A CRL of a foreign CSCA with the same name is not added.
     let impostor = kit::csca("TEST CSCA", kit::ec_key(Nid::X9_62_PRIME256V1), Validity::around_now());
-    fixture
+    let error = fixture
         .trust
         .add_crl(&kit::crl(&impostor, &[], NOW - 86_400, NOW + 86_400))
-        .unwrap();
+        .unwrap_err();
+    assert!(matches!(error, crate::Error::Rejected { what: "CRL", .. }), "{error}");
+    assert!(fixture.trust.crls().is_empty());
     assert_only_failure(&verify(&fixture, &sod, &required), "ds.crl_status", "no_crl");
 
     fixture
@@ -460,6 +462,84 @@ fn data_group_not_in_sod_fails_by_default() {
     let verification = verify_sod(&sod, &read, &fixture.trust, &lenient, NOW);
     assert!(verification.ok);
     assert!(!verification.check("dg13.not_in_sod").unwrap().ok);
+}
+
+#[test]
+fn no_data_group_read_fails() {
+    let fixture = fixture(Nid::X9_62_PRIME256V1, Nid::X9_62_PRIME256V1);
+    let sod = sod_of(&fixture);
+    let verification = verify_sod(&sod, &[], &fixture.trust, &Policy::default(), NOW);
+    assert_only_failure(&verification, "dg.none_read", "no_data_group_read");
+    assert_eq!(
+        verification.check("dg.none_read").unwrap().detail.param("read"),
+        Some("0")
+    );
+
+    // Data groups the security object does not list verify nothing either,
+    // even when the policy accepts them.
+    let lenient = Policy {
+        accept_data_groups_not_in_sod: true,
+        ..Policy::default()
+    };
+    let unlisted = [0x6Du8, 0x03, 0x80, 0x01, b'F'];
+    let verification = verify_sod(&sod, &[(13, &unlisted)], &fixture.trust, &lenient, NOW);
+    assert_only_failure(&verification, "dg.none_read", "no_data_group_read");
+
+    // One listed data group is enough for the check.
+    let one = borrowed(&fixture.groups)
+        .into_iter()
+        .filter(|(number, _)| *number == 3)
+        .collect::<Vec<_>>();
+    let verification = verify_sod(&sod, &one, &fixture.trust, &Policy::default(), NOW);
+    assert!(verification.ok, "{:#?}", verification.checks);
+    assert!(verification.check("dg.none_read").is_none());
+}
+
+#[test]
+fn digest_algorithms_must_list_the_signer_digest() {
+    let fixture = fixture(Nid::X9_62_PRIME256V1, Nid::X9_62_PRIME256V1);
+    let sod = sod_of(&fixture);
+    let verification = verify(&fixture, &sod, &Policy::default());
+    let listed = verification.check("sod.digest_algorithms").unwrap();
+    assert!(listed.ok);
+    assert_eq!(listed.detail.code, "digest_algorithm_listed");
+
+    // The first SHA-256 OID of the SOD is the one in SignedData.digestAlgorithms,
+    // which no signature covers. Turning it into SHA-384 changes only that set.
+    let sha256 = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+    let position = sod.windows(sha256.len()).position(|window| window == sha256).unwrap();
+    let mut changed = sod.clone();
+    changed[position + sha256.len() - 1] = 0x02;
+    let verification = verify(&fixture, &changed, &Policy::default());
+    assert_only_failure(&verification, "sod.digest_algorithms", "digest_algorithm_not_listed");
+    let detail = &verification.check("sod.digest_algorithms").unwrap().detail;
+    assert_eq!(detail.param("oid"), Some("2.16.840.1.101.3.4.2.1"));
+    assert_eq!(detail.param("listed"), Some("2.16.840.1.101.3.4.2.2"));
+}
+
+#[test]
+fn crl_needs_a_csca_signature_to_be_added() {
+    let fixture = fixture(Nid::X9_62_PRIME256V1, Nid::X9_62_PRIME256V1);
+
+    // A CRL whose CSCA is not in the store yet.
+    let mut empty = TrustStore::new();
+    let genuine = kit::crl(&fixture.csca, &[], NOW - 86_400, NOW + 86_400);
+    let error = empty.add_crl(&genuine).unwrap_err();
+    assert!(error.to_string().contains("add the CSCA first"), "{error}");
+    assert!(empty.crls().is_empty());
+
+    // A CRL under the trusted name, signed by another key.
+    let mut trust = fixture.trust.clone();
+    let impostor = kit::csca("TEST CSCA", kit::ec_key(Nid::X9_62_PRIME256V1), Validity::around_now());
+    let forged = kit::crl(&impostor, &[], NOW - 86_400, NOW + 86_400);
+    let error = trust.add_crl(&forged).unwrap_err();
+    assert!(error.to_string().contains("does not verify"), "{error}");
+    assert!(trust.crls().is_empty());
+
+    // The CSCA's own CRL is added once.
+    trust.add_crl(&genuine).unwrap();
+    trust.add_crl(&genuine).unwrap();
+    assert_eq!(trust.crls().len(), 1);
 }
 
 #[test]

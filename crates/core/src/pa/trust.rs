@@ -234,11 +234,9 @@ impl TrustStore {
     }
 
     /// Adds a DER CSCA certificate and returns it with its role. A
-    /// self-issued certificate must carry a valid self-signature. A
-    /// certificate must be a CA: `BasicConstraints` with cA true (or, without
-    /// that extension, a key usage with keyCertSign) and no key usage that
-    /// leaves out keyCertSign. Adding a certificate already in the store
-    /// changes nothing.
+    /// self-issued certificate must carry a valid self-signature, and every
+    /// certificate must pass [`is_ca_certificate`]. Adding a certificate
+    /// already in the store changes nothing.
     pub fn add_certificate(&mut self, der: &[u8]) -> Result<Arc<TrustedCertificate>, Error> {
         let certificate = Certificate::from_der(der)?;
         if let Some(existing) = self
@@ -248,15 +246,7 @@ impl TrustStore {
         {
             return Ok(existing.clone());
         }
-        let may_sign_certificates = certificate
-            .key_usage()
-            .is_none_or(|usage| usage & KEY_USAGE_KEY_CERT_SIGN != 0);
-        let is_ca = match certificate.is_ca() {
-            Some(flag) => flag,
-            // Without BasicConstraints only the key usage can mark a CA.
-            None => certificate.key_usage().is_some() && may_sign_certificates,
-        };
-        if !is_ca || !may_sign_certificates {
+        if !is_ca_certificate(&certificate) {
             return Err(Error::Rejected {
                 what: "CSCA certificate",
                 reason: format!(
@@ -282,15 +272,60 @@ impl TrustStore {
         Ok(trusted)
     }
 
-    /// Adds a DER CRL. Its signature is checked when a chain uses it, against
-    /// the keys of that chain.
+    /// Adds a DER CRL; see [`TrustStore::insert_crl`].
     pub fn add_crl(&mut self, der: &[u8]) -> Result<Arc<Crl>, Error> {
-        let crl = Arc::new(Crl::from_der(der)?);
-        if !self.crls.iter().any(|existing| existing.der == crl.der) {
-            self.crls.push(crl.clone());
-            self.clear_cache();
+        self.insert_crl(Crl::from_der(der)?)
+    }
+
+    /// Adds a parsed CRL after [`TrustStore::check_crl_signer`] accepts it, so
+    /// that the store lists only CRLs that its CSCAs signed. Verification
+    /// checks the signature again against the keys of the signer's chain.
+    pub fn insert_crl(&mut self, crl: Crl) -> Result<Arc<Crl>, Error> {
+        self.check_crl_signer(&crl)?;
+        if let Some(existing) = self.crls.iter().find(|existing| existing.der == crl.der) {
+            return Ok(existing.clone());
         }
+        let crl = Arc::new(crl);
+        self.crls.push(crl.clone());
+        self.clear_cache();
         Ok(crl)
+    }
+
+    /// Checks that a CSCA of the store with the CRL's issuer name signed it:
+    /// its key verifies the signature, and its key usage, when stated,
+    /// includes cRLSign. A CRL of a CSCA not yet in the store is rejected, so
+    /// CSCAs must be added before their CRLs.
+    pub fn check_crl_signer(&self, crl: &Crl) -> Result<(), Error> {
+        let named: Vec<&Certificate> = self
+            .certificates
+            .iter()
+            .map(|trusted| &trusted.certificate)
+            .filter(|csca| csca.subject_der() == crl.issuer.as_slice())
+            .collect();
+        if named.is_empty() {
+            return Err(Error::Rejected {
+                what: "CRL",
+                reason: format!(
+                    "no CSCA named {} is in the trust store, so the CRL's signature cannot be checked (add the CSCA first)",
+                    crl.issuer_text
+                ),
+            });
+        }
+        let signed = named
+            .iter()
+            .filter(|csca| csca.key_usage().is_none_or(|usage| usage & KEY_USAGE_CRL_SIGN != 0))
+            .any(|csca| crl.is_signed_by(csca));
+        if signed {
+            Ok(())
+        } else {
+            Err(Error::Rejected {
+                what: "CRL",
+                reason: format!(
+                    "the CRL's signature does not verify with the key of any CSCA named {} that may sign CRLs",
+                    crl.issuer_text
+                ),
+            })
+        }
     }
 
     pub fn certificates(&self) -> &[Arc<TrustedCertificate>] {
@@ -431,6 +466,21 @@ impl TrustStore {
             None => RevocationOutcome::NoCrl { invalid_signatures },
         }
     }
+}
+
+/// Tells whether a certificate may be a CSCA: `BasicConstraints` with cA
+/// true (or, without that extension, a key usage with keyCertSign) and no
+/// key usage that leaves out keyCertSign.
+pub fn is_ca_certificate(certificate: &Certificate) -> bool {
+    let may_sign_certificates = certificate
+        .key_usage()
+        .is_none_or(|usage| usage & KEY_USAGE_KEY_CERT_SIGN != 0);
+    let is_ca = match certificate.is_ca() {
+        Some(flag) => flag,
+        // Without BasicConstraints only the key usage can mark a CA.
+        None => certificate.key_usage().is_some() && may_sign_certificates,
+    };
+    is_ca && may_sign_certificates
 }
 
 /// Converts a PEM or DER input into the DER of each `label` block: PEM text

@@ -128,6 +128,7 @@ fn verify_signed_object(
     ));
 
     check_content_type(kind, &signed, &mut result);
+    check_digest_algorithms(kind, &signed, signer, &mut result);
     let lds = check_content(kind, &signed, &mut result);
 
     let signer_digest = algorithm::digest_algorithm(&signer.digest_algorithm);
@@ -179,6 +180,42 @@ fn check_content_type(kind: SignedObjectKind, signed: &SignedData<'_>, result: &
         let detail = Detail::new("content_type_mismatch")
             .with("expected", kind.content_type())
             .with("found", found);
+        result.push(Check::fail(name, detail));
+    }
+}
+
+/// Checks that `SignedData.digestAlgorithms` lists the SignerInfo's
+/// digestAlgorithm, as RFC 5652 §5.1 requires of the set. The set is not
+/// signed, so a mismatch means the structure was altered or badly built.
+fn check_digest_algorithms(
+    kind: SignedObjectKind,
+    signed: &SignedData<'_>,
+    signer: &SignerInfo<'_>,
+    result: &mut Verification,
+) {
+    let name = format!("{}.digest_algorithms", kind.prefix());
+    let expected = &signer.digest_algorithm.oid;
+    let listed: Vec<String> = signed
+        .digest_algorithms
+        .iter()
+        .map(|algorithm| algorithm.oid.to_string())
+        .collect();
+    if signed
+        .digest_algorithms
+        .iter()
+        .any(|algorithm| algorithm.oid == *expected)
+    {
+        let detail = Detail::new("digest_algorithm_listed").with("oid", expected.to_string());
+        result.push(Check::pass(name, detail));
+    } else {
+        let listed = if listed.is_empty() {
+            "none".to_owned()
+        } else {
+            listed.join(", ")
+        };
+        let detail = Detail::new("digest_algorithm_not_listed")
+            .with("oid", expected.to_string())
+            .with("listed", listed);
         result.push(Check::fail(name, detail));
     }
 }
@@ -714,6 +751,16 @@ fn check_data_groups(lds: &LdsSecurityObject, data_groups: &[(u8, &[u8])], polic
             Err(error) => Check::fail(name, malformed(error)),
         };
         result.push(check);
+    }
+    // Without a data group that the security object lists, Passive
+    // Authentication has checked a signature but no data at all.
+    let hashed = data_groups
+        .iter()
+        .filter(|(number, _)| lds.hashes.contains_key(number))
+        .count();
+    if hashed == 0 {
+        let detail = Detail::new("no_data_group_read").with("read", data_groups.len().to_string());
+        result.push(Check::fail("dg.none_read", detail));
     }
     for number in lds.hashes.keys() {
         if !data_groups.iter().any(|(read, _)| read == number) {
