@@ -4,7 +4,8 @@ import type { Command } from 'commander'
 
 import { NewEidError, isNewEidError } from '../errors/index.js'
 import { getLanguage, type Language } from '../i18n.js'
-import { applyLanguage, t } from './output.js'
+import { parseDateOption } from './date-option.js'
+import { applyLanguage, EXIT_ERROR, reportError, t } from './output.js'
 import { verifyPassiveAuthentication, type PassiveAuthenticationEvidence } from '../verify/passive-authentication.js'
 import type { PassiveAuthenticationPolicy } from '../verify/policy.js'
 import type { Verification } from '../verify/result.js'
@@ -83,13 +84,7 @@ async function runVerify(file: string, options: VerifyOptions): Promise<number> 
     applyLanguage(options.lang)
     const policy: PassiveAuthenticationPolicy = {}
     if (options.crlRequired) policy.crl = 'required'
-    if (options.at !== undefined) {
-      const at = new Date(options.at)
-      if (Number.isNaN(at.getTime())) {
-        throw new NewEidError('INVALID_INPUT', { step: 'verify.options', detail: `--at ${options.at} is not a date; use ISO 8601 such as 2026-01-31T12:00:00Z` })
-      }
-      policy.validityTime = at
-    }
+    if (options.at !== undefined) policy.validityTime = parseDateOption(options.at, '--at', 'verify.options')
     const trust = await TrustStore.fromDirectory(options.trust)
     const evidence = await readEvidenceFile(file)
     const verification = await verifyPassiveAuthentication(evidence, trust, policy)
@@ -102,9 +97,7 @@ async function runVerify(file: string, options: VerifyOptions): Promise<number> 
     }
     return verification.ok ? 0 : 1
   } catch (error) {
-    const failure = isNewEidError(error) ? error : new NewEidError('INTERNAL', { step: 'verify', cause: error })
-    if (options.json) console.log(JSON.stringify({ error: failure.toJSON() }, null, 2))
-    else console.error(failure.message)
-    return 2
+    reportError(isNewEidError(error) ? error : new NewEidError('INTERNAL', { step: 'verify', cause: error }), options.json === true)
+    return EXIT_ERROR
   }
 }

@@ -3,10 +3,12 @@ import { NewEidError } from './index.js'
 
 /**
  * Names the type of a value for a message: `null`, `undefined`, `array`, the class
- * name of an object (`ArrayBuffer`, `Promise`), or the `typeof` of a primitive.
+ * name of an object (`ArrayBuffer`, `Promise`), `""` for the empty string, or the
+ * `typeof` of any other primitive.
  */
 export function typeNameOf(value: unknown): string {
   if (value === null) return 'null'
+  if (value === '') return '""'
   if (Array.isArray(value)) return 'array'
   if (typeof value === 'object') {
     const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name
