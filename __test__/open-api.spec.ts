@@ -68,7 +68,7 @@ test('lin-mei-ling decodes exactly', async (t) => {
   t.false(data.hasSpouse)
   t.is(data.cardNumber, '000000123456')
   t.is(data.cardMadeDate.iso, '2026-01-05')
-  t.deepEqual(data.renewByDate.roc, { year: 125, month: 1, day: 5 })
+  t.deepEqual(data.renewByDate.roc, { year: 125, month: 1, day: 5, beforeRoc: false })
   t.is(data.address.codes[9], null, 'ASCII digits carry no CNS code')
 })
 

@@ -26,14 +26,19 @@ function savedRead(changeDg?: number, topLevel = false, fields: Record<string, u
   return file
 }
 
-/** Runs `verify` with console output captured; runs serially because it swaps console.log. */
+/** Runs `verify` with console and standard output captured; runs serially because it swaps them. */
 async function run(args: string[]): Promise<{ exitCode: number; out: string; err: string }> {
   const out: string[] = []
   const err: string[] = []
   const log = console.log
   const error = console.error
+  const writeOut = process.stdout.write
+  const writeErr = process.stderr.write
   console.log = (...parts: unknown[]) => out.push(parts.join(' '))
   console.error = (...parts: unknown[]) => err.push(parts.join(' '))
+  // Errors go through reportError, which writes to the streams directly.
+  process.stdout.write = ((chunk: string) => out.push(String(chunk))) as typeof process.stdout.write
+  process.stderr.write = ((chunk: string) => err.push(String(chunk))) as typeof process.stderr.write
   process.exitCode = undefined
   try {
     const program = buildProgram().exitOverride()
@@ -42,6 +47,8 @@ async function run(args: string[]): Promise<{ exitCode: number; out: string; err
   } finally {
     console.log = log
     console.error = error
+    process.stdout.write = writeOut
+    process.stderr.write = writeErr
     process.exitCode = undefined
     setLanguage('zh-TW')
   }

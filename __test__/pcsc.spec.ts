@@ -1,7 +1,7 @@
 // The Open API through the real PC/SC stack: pcscd with vsmartcard's vpcd,
 // and the virtual card connected to it. Tests run one after another because
 // they share the two vpcd readers.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { promisify } from 'node:util'
 
@@ -106,7 +106,7 @@ test.serial('reads the public area with the right CAN and passes PA', async (t) 
   t.is(data.name.text, '林美玲')
   t.is(data.idNumber, 'A200000012')
   t.is(data.birthDate.iso, '1990-03-15')
-  t.deepEqual(data.birthDate.roc, { year: 79, month: 3, day: 15 })
+  t.deepEqual(data.birthDate.roc, { year: 79, month: 3, day: 15, beforeRoc: false })
   t.is(data.address.text, '臺北市中正區光復里12鄰測試路一段999號')
   t.is(data.militaryService.text, '免役')
   t.is(data.photo.mediaType, 'image/jpeg')
@@ -315,4 +315,33 @@ test.serial('concurrent reads of one card all succeed', async (t) => {
     t.is(result.code, 0, result.stdout + result.stderr)
     t.is(JSON.parse(result.stdout).name.text, '林美玲')
   }
+})
+
+test.serial('neweid sim stays until SIGTERM', async (t) => {
+  if (unavailable) return skipOrFail(t, unavailable)
+  t.true(await waitForReader(SLOT1, false), `${SLOT1} still holds a card`)
+  const child = spawn(process.execPath, [CLI, 'sim', '--port', '35964', '--persona', 'chen-zhi-kun'])
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })))
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  })
+
+  t.true(await waitForReader(SLOT1, true), output)
+  t.is(child.exitCode, null, output)
+  const card = (await listCardTerminals()).find((terminal) => terminal.name === SLOT1)
+  t.true(card?.atr !== undefined && card.atr.length > 0)
+  t.true((await getEIDHouseholdData({ reader: SLOT1 })).county.text.length > 0)
+
+  child.kill('SIGTERM')
+  const { code, signal } = await exited
+  t.is(code, 0, output)
+  t.is(signal, null)
+  t.true(await waitForReader(SLOT1, false), `${SLOT1} still shows the card after the sim stopped`)
 })

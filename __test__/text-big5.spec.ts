@@ -98,7 +98,7 @@ test('HKSCS rows decode to U+FFFD', (t) => {
     for (let trail = 0x40; trail <= 0xfe; trail++) {
       if (trail > 0x7e && trail < 0xa1) continue
       const pair = Uint8Array.of(lead, trail)
-      const expected = trail <= 0x7e ? `\uFFFD${String.fromCharCode(trail)}` : '\uFFFD'
+      const expected = '\uFFFD'
       const decoded = fromBig5(pair)
       if (decoded !== expected) unexpected.push(`${hex(pair)}=${decoded}`)
       if (!iconv.decode(Buffer.from(pair), 'big5hkscs').includes('\uFFFD')) hkscsCharacters++
@@ -110,7 +110,7 @@ test('HKSCS rows decode to U+FFFD', (t) => {
 })
 
 test('user-defined rows decode to U+FFFD', (t) => {
-  t.is(fromBig5(Uint8Array.of(0xc6, 0xa1, 0xc8, 0xfe, 0xfa, 0x40, 0xfe, 0xfe)), '\uFFFD\uFFFD\uFFFD@\uFFFD')
+  t.is(fromBig5(Uint8Array.of(0xc6, 0xa1, 0xc8, 0xfe, 0xfa, 0x40, 0xfe, 0xfe)), '\uFFFD\uFFFD\uFFFD\uFFFD')
 })
 
 test('stray bytes decode to U+FFFD', (t) => {
@@ -124,6 +124,47 @@ test('HKSCS pair does not swallow next character', (t) => {
   t.is(fromBig5(input), '\uFFFD一')
   // iconv-lite alone restarts at 0xA4 and reads 中 (0xA4A4) and @: the gap that fromBig5 closes.
   t.is(iconv.decode(Buffer.from(input), 'cp950'), '\uFFFD中@')
+})
+
+test('every undefined pair decodes to one U+FFFD', (t) => {
+  // Each lead byte with each possible second byte, followed by "A": a pair that CP950
+  // maps gives its character; any other pair with a second byte from 0x40 gives one
+  // U+FFFD; a second byte below 0x40 or 0x7F ends the unit and decodes on its own.
+  const unexpected: string[] = []
+  let undefinedPairs = 0
+  for (let lead = 0x81; lead <= 0xfe; lead++) {
+    for (let second = 0x00; second <= 0xff; second++) {
+      const input = Uint8Array.of(lead, second, 0x41)
+      const alone = iconv.decode(Buffer.from([lead, second]), 'cp950')
+      let expected: string
+      if (second < 0x40 || second === 0x7f) {
+        expected = `\uFFFD${String.fromCharCode(second)}A`
+      } else if (alone.length === 1 && alone !== '\uFFFD') {
+        expected = `${alone}A`
+      } else {
+        expected = '\uFFFDA'
+        undefinedPairs++
+      }
+      const decoded = fromBig5(input)
+      if (decoded !== expected) unexpected.push(`${hex(input)}=${JSON.stringify(decoded)}`)
+    }
+  }
+  t.deepEqual(unexpected.slice(0, 20), [])
+  t.is(unexpected.length, 0)
+  // 126 lead bytes × 191 second bytes from 0x40 except 0x7F, less the 13,503 pairs CP950 maps.
+  t.is(undefinedPairs, 126 * 191 - 13_503)
+})
+
+test('pairs from the review decode to one U+FFFD', (t) => {
+  for (const pair of [
+    [0x81, 0x40],
+    [0xfa, 0x40],
+    [0x87, 0x40],
+    [0x8e, 0x69],
+    [0xc8, 0x40],
+  ]) {
+    t.is(fromBig5(Uint8Array.of(...pair, 0x41)), '\uFFFDA', hex(Uint8Array.from(pair)))
+  }
 })
 
 test('fromBig5 matches iconv-lite on CP950 text', (t) => {
@@ -176,5 +217,7 @@ test('toBig5 and fromBig5 round-trip an address', (t) => {
 })
 
 test('fromBig5 rejects a string', (t) => {
-  t.throws(() => fromBig5('abc' as unknown as Uint8Array), { instanceOf: TypeError })
+  const error = t.throws(() => fromBig5('abc' as unknown as Uint8Array), { instanceOf: NewEidError })
+  t.is(error?.code, 'INVALID_INPUT')
+  t.true(error?.messageIn('en').includes('the argument of fromBig5 must be a Uint8Array, not string'), error?.messageIn('en'))
 })

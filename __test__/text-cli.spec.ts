@@ -159,8 +159,80 @@ test.serial('char rejects invalid code', async (t) => {
 })
 
 test.serial('missing file is an error', async (t) => {
-  const result = await runText(['decode', join(tmpdir(), 'neweid-no-such-file.bin'), '--lang', 'en'])
+  const file = join(tmpdir(), 'neweid-no-such-file.bin')
+  const result = await runText(['decode', file, '--lang', 'en'])
   t.is(result.exitCode, 2)
-  t.true(result.stderr.includes('cannot read the file'), result.stderr)
-  t.true(result.stderr.includes('ENOENT'), result.stderr)
+  t.true(result.stderr.includes(`file "${file}" not found`), result.stderr)
+  t.false(result.stderr.includes('ENOENT'), result.stderr)
+})
+
+test.serial('missing file in zh-TW names it', async (t) => {
+  const file = join(tmpdir(), 'neweid-no-such-file.bin')
+  const result = await runText(['decode', file])
+  t.is(result.exitCode, 2)
+  t.true(result.stderr.startsWith('錯誤 [INVALID_INPUT]：'), result.stderr)
+  t.true(result.stderr.includes(`找不到檔案「${file}」`), result.stderr)
+  t.false(result.stderr.includes('ENOENT'), result.stderr)
+  t.false(result.stderr.includes('no such file'), result.stderr)
+})
+
+test.serial('text errors carry the common prefix', async (t) => {
+  const zh = await runText(['decode', '--hex'], '41 80')
+  t.true(zh.stderr.startsWith('錯誤 [INVALID_INPUT]：'), zh.stderr)
+  const en = await runText(['decode', '--hex', '--lang', 'en'], '41 80')
+  t.true(en.stderr.startsWith('error [INVALID_INPUT]: '), en.stderr)
+})
+
+test.serial('JSON errors also reach standard error', async (t) => {
+  const result = await runText(['decode', '--hex', '--json'], 'zz')
+  t.is(result.exitCode, 2)
+  t.is((JSON.parse(result.stdout.toString()) as { error: { code: string } }).error.code, 'INVALID_INPUT')
+  t.is(result.stderr.split('\n').length, 2, result.stderr)
+  t.true(result.stderr.startsWith('錯誤 [INVALID_INPUT]：輸入資料無效'), result.stderr)
+})
+
+for (const command of ['encode', 'big5', 'code']) {
+  test.serial(`${command} rejects input that is not UTF-8`, async (t) => {
+    // "林" in Big5 (AA 4C) after valid UTF-8 "ab": AA cannot start a UTF-8 character.
+    const result = await runText([command], Uint8Array.of(0x61, 0x62, 0xaa, 0x4c))
+    t.is(result.exitCode, 2)
+    t.is(result.stdout.length, 0)
+    t.true(result.stderr.includes('標準輸入不是有效的 UTF-8：位移 2 的位元組 AA 無法組成 UTF-8 字元'), result.stderr)
+  })
+}
+
+test.serial('encode names the offset of a truncated character', async (t) => {
+  // 一 is E4 B8 80 in UTF-8; the last byte is missing.
+  const result = await runText(['encode', '--lang', 'en'], Uint8Array.of(0x41, 0xe4, 0xb8))
+  t.is(result.exitCode, 2)
+  t.true(result.stderr.includes('bytes E4 B8 at offset 1 do not form a UTF-8 character'), result.stderr)
+})
+
+test.serial('encode rejects a file that is not UTF-8', async (t) => {
+  const directory = mkdtempSync(join(tmpdir(), 'neweid-text-'))
+  try {
+    const file = join(directory, 'big5.txt')
+    writeFileSync(file, Uint8Array.of(0xa4, 0x40))
+    const result = await runText(['encode', file])
+    t.is(result.exitCode, 2)
+    t.true(result.stderr.includes(`檔案「${file}」不是有效的 UTF-8：位移 0 的位元組 A4`), result.stderr)
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
+})
+
+test.serial('encode skips a byte order mark', async (t) => {
+  const result = await runText(['encode', '--hex'], Uint8Array.of(0xef, 0xbb, 0xbf, 0xe4, 0xb8, 0x80))
+  t.is(result.stdout.toString(), '014421\n')
+})
+
+test.serial('encode message spaces a code point', async (t) => {
+  const result = await runText(['encode'], 'a\nb')
+  t.is(result.exitCode, 2)
+  t.true(result.stderr.includes('位置 1 的 U+000A 沒有 CNS 11643 字碼'), result.stderr)
+})
+
+test.serial('from-big5 decodes an HKSCS pair to one U+FFFD', async (t) => {
+  const result = await runText(['from-big5', '--hex'], '81 40 41')
+  t.is(result.stdout.toString(), '\uFFFDA\n')
 })

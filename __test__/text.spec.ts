@@ -1,6 +1,9 @@
+import { inspect } from 'node:util'
+import { MessageChannel } from 'node:worker_threads'
+
 import test from 'ava'
 
-import { NewEidError, charOfCnsCode, cnsCodeOf, cnsCodesOf, decodeCnsText, encodeCnsText } from '../ts/index.js'
+import { NewEidError, charOfCnsCode, cnsCodeOf, cnsCodesOf, decodeCnsText, encodeCnsText, type CnsText } from '../ts/index.js'
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values)
 
@@ -118,7 +121,9 @@ test('truncated plane byte at end', (t) => {
 })
 
 test('decode rejects a string', (t) => {
-  t.throws(() => decodeCnsText('一' as unknown as Uint8Array), { instanceOf: TypeError })
+  const error = t.throws(() => decodeCnsText('一' as unknown as Uint8Array), { instanceOf: NewEidError })
+  t.is(error?.code, 'INVALID_INPUT')
+  t.true(error?.messageIn('zh-TW').includes('decodeCnsText 的參數必須是 Uint8Array，收到的是 string'), error?.messageIn('zh-TW'))
 })
 
 test('encode name with ASCII and Extension B', (t) => {
@@ -205,3 +210,46 @@ test('codes survive changes to the input buffer', (t) => {
   t.deepEqual(decoded.codes, ['1-4421', null])
   t.deepEqual(JSON.parse(JSON.stringify(decoded)), { text: '一A', codes: ['1-4421', null], privateUse: [], unmapped: [] })
 })
+
+// A short text gets its codes at once and a long one on first read: test both.
+const COPY_CASES = [
+  ['short text', '林美玲 A'],
+  ['long text', '臺北市中正區光復里12鄰測試路一段999號'.repeat(8)],
+] as const
+
+for (const [label, source] of COPY_CASES) {
+  test(`codes survive copies of a ${label}`, async (t) => {
+    const expected = decodeCnsText(encodeCnsText(source)).codes.slice()
+    t.is(expected.length, [...source].length)
+    const fresh = (): CnsText => decodeCnsText(encodeCnsText(source))
+
+    t.deepEqual(Object.keys(fresh()), ['text', 'codes', 'privateUse', 'unmapped'])
+    t.deepEqual({ ...fresh() }.codes, expected)
+    t.deepEqual(Object.assign({}, fresh()).codes, expected)
+    t.deepEqual(structuredClone(fresh()).codes, expected)
+    t.deepEqual((JSON.parse(JSON.stringify(fresh())) as CnsText).codes, expected)
+
+    const { port1, port2 } = new MessageChannel()
+    const received = new Promise<CnsText>((resolve) => port2.once('message', resolve))
+    port1.postMessage(fresh())
+    t.deepEqual((await received).codes, expected)
+    port1.close()
+
+    const shown = inspect(fresh())
+    t.false(shown.includes('Getter'), shown)
+    t.regex(shown, new RegExp(`codes: \\[\\s*'${expected[0]}'`))
+  })
+
+  test(`codes of a frozen ${label}`, (t) => {
+    const frozen = Object.freeze(decodeCnsText(encodeCnsText(source)))
+    t.is(frozen.codes.length, [...source].length)
+    t.is(frozen.codes, frozen.codes)
+  })
+
+  test(`codes of a ${label} can be replaced`, (t) => {
+    const decoded = decodeCnsText(encodeCnsText(source))
+    decoded.codes = ['1-4421']
+    t.deepEqual(decoded.codes, ['1-4421'])
+    t.deepEqual({ ...decoded }.codes, ['1-4421'])
+  })
+}

@@ -48,9 +48,8 @@ export function fromNativeError(error: unknown, step?: string): NewEidError {
       retriesLeft: payload.retriesLeft,
       pinState: payload.pinState,
       reader: payload.reader,
-      detail: payload.readers?.length
-        ? { 'zh-TW': `讀卡機：${payload.readers.join('、')}`, en: `readers: ${payload.readers.join(', ')}` }
-        : payload.detail,
+      readers: payload.readers,
+      detail: payload.detail,
       cause: error,
     })
   }

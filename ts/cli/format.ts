@@ -19,10 +19,10 @@ function yesNo(value: boolean): string {
   return value ? t('是', 'yes') : t('否', 'no')
 }
 
-/** A date as 民國 year and Gregorian date in zh-TW, ISO date in English. */
+/** Formats a date as 民國 (or 民國前) year and Gregorian date in zh-TW, ISO date in English. */
 export function formatDate(date: CivilDate): string {
-  const { year, month, day } = date.roc
-  return t(`民國 ${year} 年 ${month} 月 ${day} 日（${date.iso}）`, date.iso)
+  const { year, month, day, beforeRoc } = date.roc
+  return t(`${beforeRoc ? '民國前' : '民國'} ${year} 年 ${month} 月 ${day} 日（${date.iso}）`, date.iso)
 }
 
 /**

@@ -3,10 +3,12 @@
 // virtual card, and converts text. Output is Traditional Chinese by default,
 // English with --lang en or an English LANG.
 import { realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 import { Command, CommanderError } from 'commander'
 
+import { localizeCommander } from './commander-text.js'
 import { applyLanguage, EXIT_ERROR, reportError, t, type GlobalOptions } from './output.js'
 import { registerCardCommands } from './card-commands.js'
 import { registerSimCommands } from './sim-commands.js'
@@ -19,6 +21,7 @@ import { registerVerifyCommand } from './verify.js'
  */
 export function buildProgram(textIo?: TextCommandIo): Command {
   const program = new Command('neweid')
+  localizeCommander(program, packageVersion())
   program
     .description(t('數位身分識別證（New eID）讀卡與驗證工具', 'Taiwan New eID card reader and verifier'))
     .option('--lang <language>', t('輸出語言：zh-TW（預設）或 en', 'output language: zh-TW (default) or en'))
@@ -39,6 +42,34 @@ export function buildProgram(textIo?: TextCommandIo): Command {
   if (textIo === undefined) registerTextCommand(program)
   else registerTextCommand(program, textIo)
   return program
+}
+
+/** The version in the package's package.json, two folders above this module in `ts/` and in `dist/`. */
+function packageVersion(): string {
+  const manifest = createRequire(import.meta.url)('../../package.json') as { version: string }
+  return manifest.version
+}
+
+/**
+ * Exit status after standard output or error became a closed pipe, as in
+ * `neweid text decode big.bin | head -c 5`: 128 + SIGPIPE (13), the status a
+ * shell reports for a program that the signal ended, such as `cat` in the same
+ * place.
+ */
+export const EXIT_BROKEN_PIPE = 141
+
+/**
+ * Ends the process quietly when a reader of standard output or error stops
+ * reading. Node reports that as an EPIPE error event, which would otherwise
+ * crash with a stack trace.
+ */
+function exitOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error
+      process.exit(EXIT_BROKEN_PIPE)
+    })
+  }
 }
 
 /** Runs the command line with `argv` and sets the exit code. */
@@ -75,6 +106,7 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  exitOnBrokenPipe()
   await main(process.argv)
   // A card operation that timed out leaves its native thread waiting on
   // the reader, which keeps Node's event loop alive; end the process once

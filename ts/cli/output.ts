@@ -49,20 +49,46 @@ export function jsonReplacer(this: unknown, _key: string, value: unknown): unkno
   return value
 }
 
+/** Where a command writes its output and errors; tests pass their own. */
+export interface OutputStreams {
+  readonly stdout: { write(chunk: Uint8Array | string): unknown }
+  readonly stderr: { write(chunk: string): unknown }
+  setExitCode(code: number): void
+}
+
+/** The process's own standard output and error. */
+export const processStreams: OutputStreams = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  setExitCode: (code) => {
+    process.exitCode = code
+  },
+}
+
 /**
- * Reports an error and sets the exit code to 2: the stable code and the
- * message on standard error, or a JSON document on standard output with
- * `--json`.
+ * Reports an error and sets the exit code: the stable code and the message on
+ * standard error, such as `錯誤 [WRONG_CAN]：…`. With `--json` a JSON document
+ * `{ "error": … }` also goes to standard output, so that a terminal still shows
+ * the error when standard output is redirected to a file.
  */
-export function reportError(error: unknown, json: boolean): void {
+export function reportError(error: unknown, json: boolean, streams: OutputStreams = processStreams): void {
   const failure = isNewEidError(error) ? error : new NewEidError('INTERNAL', { detail: String((error as Error)?.message ?? error), cause: error })
-  if (json) {
-    printJson({ error: failure.toJSON() })
-  } else {
-    process.stderr.write(`${t('錯誤', 'error')} [${failure.code}]${t('：', ': ')}${failure.message}\n`)
-  }
-  process.exitCode = EXIT_ERROR
+  if (json) streams.stdout.write(`${JSON.stringify({ error: failure.toJSON() }, jsonReplacer, 2)}\n`)
+  streams.stderr.write(`${errorLine(failure)}\n`)
+  streams.setExitCode(exitCodeOf(failure))
+}
+
+/** Formats an error as one line in the current language: `錯誤 [CODE]：message`. */
+export function errorLine(failure: NewEidError): string {
+  return `${t('錯誤', 'error')} [${failure.code}]${t('：', ': ')}${failure.messageIn(getLanguage()).replaceAll('\n', ' ')}`
 }
 
 /** Exit code of a command that failed with an error (usage, input, card or service). */
 export const EXIT_ERROR = 2
+
+/** Exit code after the user cancelled a prompt with Ctrl+C or Ctrl+D: 128 + SIGINT, as shells report it. */
+export const EXIT_ABORTED = 130
+
+function exitCodeOf(failure: NewEidError): number {
+  return failure.code === 'ABORTED' ? EXIT_ABORTED : EXIT_ERROR
+}

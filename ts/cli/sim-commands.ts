@@ -31,8 +31,39 @@ function parsePort(value: string): number {
   return port
 }
 
+/** Parses `--pace-parameters`: decimal domain parameter IDs separated by commas, such as `13,16`. */
 function parseParameterIds(value: string): number[] {
-  return value.split(',').map((id) => Number(id.trim()))
+  const ids = value.split(',').map((id) => id.trim())
+  const invalid = ids.find((id) => !/^[0-9]{1,3}$/.test(id) || Number(id) > 255)
+  if (invalid !== undefined) {
+    throw new NewEidError('INVALID_INPUT', {
+      step: 'check.pace_parameters',
+      detail: {
+        'zh-TW': `--pace-parameters 的「${invalid}」不是 PACE 標準參數代號：請用以逗號分隔的十進位數字，例如 13 或 13,16`,
+        en: `"${invalid}" in --pace-parameters is not a PACE domain parameter ID: use decimal numbers separated by commas, such as 13 or 13,16`,
+      },
+    })
+  }
+  return ids.map(Number)
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM. The card's vpcd connection runs on a
+ * thread of the addon, which does not keep Node's event loop alive, so a timer
+ * does until the signal comes.
+ */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const keepAlive = setInterval(() => {}, 0x7fffffff)
+    const stop = (): void => {
+      clearInterval(keepAlive)
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
 }
 
 /** Registers `sim` (a virtual card for vpcd) and `demo` (every Open API read on an in-process card). */
@@ -63,14 +94,8 @@ export function registerSimCommands(program: Command, options: () => GlobalOptio
       if (options().json) printJson({ persona: card.persona, reader, connected })
       else printLines([status])
 
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          card.stop()
-          resolve()
-        }
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-      })
+      await untilSignal()
+      card.stop()
     })
 
   program

@@ -3,27 +3,19 @@ import { readFile } from 'node:fs/promises'
 import { type Command, Option } from 'commander'
 
 import { NewEidError } from '../errors/index.js'
+import { fileReadError } from '../errors/file.js'
 import { type Localized, getLanguage } from '../i18n.js'
-import { applyLanguage } from './output.js'
+import { applyLanguage, processStreams, reportError, type OutputStreams } from './output.js'
+import { firstInvalidUtf8 } from './utf8.js'
 import { formatCodePoint } from '../text/characters.js'
 import { charOfCnsCode, cnsCodesOf, decodeCnsText, encodeCnsText, fromBig5, toBig5, type UnencodableAction } from '../text/index.js'
 
 /** Streams the `text` command reads and writes; tests pass their own. */
-export interface TextCommandIo {
+export interface TextCommandIo extends OutputStreams {
   readonly stdin: AsyncIterable<Uint8Array | string>
-  readonly stdout: { write(chunk: Uint8Array | string): unknown }
-  readonly stderr: { write(chunk: string): unknown }
-  setExitCode(code: number): void
 }
 
-const processIo: TextCommandIo = {
-  stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  setExitCode: (code) => {
-    process.exitCode = code
-  },
-}
+const processIo: TextCommandIo = { stdin: process.stdin, ...processStreams }
 
 interface CommonOptions {
   json?: boolean
@@ -169,23 +161,21 @@ function localize(text: Localized): string {
 }
 
 /**
- * Wraps an action: applies `--lang`, and turns a `NewEidError` into a message on
- * standard error (or a JSON object on standard output with `--json`) and exit code 2.
+ * Wraps an action: applies `--lang`, and reports an error as every command does
+ * (`reportError`): one line on standard error, a JSON object on standard output
+ * with `--json`, and exit code 2.
  */
 function run<A extends unknown[], O extends CommonOptions>(io: TextCommandIo, action: (...args: [...A, O]) => Promise<void>) {
   return async (...args: unknown[]): Promise<void> => {
     // commander passes the arguments, then the options, then the command.
     const command = args[args.length - 1] as Command
     const options = command.optsWithGlobals<O>()
-    if (options.lang !== undefined) applyLanguage(options.lang)
     const positional = args.slice(0, -2) as A
     try {
+      if (options.lang !== undefined) applyLanguage(options.lang)
       await action(...positional, options)
     } catch (error) {
-      if (!(error instanceof NewEidError)) throw error
-      io.setExitCode(2)
-      if (options.json === true) writeJson(io, { error: error.toJSON() })
-      else io.stderr.write(`${error.messageIn(getLanguage())}\n`)
+      reportError(error, options.json === true, io)
     }
   }
 }
@@ -199,11 +189,7 @@ async function readInput(io: TextCommandIo, file: string | undefined): Promise<B
     try {
       return await readFile(file)
     } catch (cause) {
-      const reason = cause instanceof Error && 'code' in cause ? String(cause.code) : String(cause)
-      throw new NewEidError('INVALID_INPUT', {
-        detail: { 'zh-TW': `無法讀取檔案 ${file}：${reason}`, en: `cannot read the file ${file}: ${reason}` },
-        cause,
-      })
+      throw fileReadError(file, cause, 'text.read_file')
     }
   }
   const chunks: Buffer[] = []
@@ -216,10 +202,41 @@ async function readBytes(io: TextCommandIo, file: string | undefined, hex: boole
   return hex ? parseHex(input.toString('latin1')) : input
 }
 
-/** Reads UTF-8 text and removes one final line break, which shells and editors add. */
+/**
+ * Reads UTF-8 text and removes one final line break, which shells and editors add,
+ * and a leading byte order mark. Throws `INVALID_INPUT` naming the offset of the
+ * first byte sequence that is not UTF-8, instead of reading it as U+FFFD.
+ */
 async function readText(io: TextCommandIo, file: string | undefined): Promise<string> {
-  const input = (await readInput(io, file)).toString('utf8')
-  return input.replace(/\r?\n$/, '')
+  const input = await readInput(io, file)
+  let text: string
+  try {
+    text = strictUtf8.decode(input)
+  } catch (cause) {
+    throw notUtf8(input, file, cause)
+  }
+  return text.replace(/\r?\n$/, '')
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+function notUtf8(input: Uint8Array, file: string | undefined, cause: unknown): NewEidError {
+  const invalid = firstInvalidUtf8(input)
+  const source: Localized = file === undefined ? { 'zh-TW': '標準輸入', en: 'standard input' } : { 'zh-TW': `檔案「${file}」`, en: `the file "${file}"` }
+  if (invalid === undefined) {
+    // TextDecoder and firstInvalidUtf8 follow the same table, so this is only a fallback.
+    return new NewEidError('INVALID_INPUT', { step: 'text.read_utf8', detail: { 'zh-TW': `${source['zh-TW']}不是有效的 UTF-8`, en: `${source.en} is not valid UTF-8` }, cause })
+  }
+  const bytes = toHex(invalid.bytes).replace(/(..)(?=.)/g, '$1 ')
+  const several = invalid.bytes.length > 1
+  return new NewEidError('INVALID_INPUT', {
+    step: 'text.read_utf8',
+    detail: {
+      'zh-TW': `${source['zh-TW']}不是有效的 UTF-8：位移 ${invalid.offset} 的位元組 ${bytes} 無法組成 UTF-8 字元；請先轉成 UTF-8，Big5 檔案可用 text from-big5 轉換`,
+      en: `${source.en} is not valid UTF-8: ${several ? 'bytes' : 'byte'} ${bytes} at offset ${invalid.offset} ${several ? 'do' : 'does'} not form a UTF-8 character; convert it to UTF-8 first, with text from-big5 for a Big5 file`,
+    },
+    cause,
+  })
 }
 
 function parseHex(text: string): Uint8Array {

@@ -4,8 +4,9 @@ import type { Command } from 'commander'
 
 import { NewEidError, isNewEidError } from '../errors/index.js'
 import { getLanguage, type Language } from '../i18n.js'
+import { parseDateOption } from './date-option.js'
 import { cnsNotes, formatDate } from './format.js'
-import { applyLanguage, jsonReplacer, t } from './output.js'
+import { applyLanguage, EXIT_ERROR, jsonReplacer, reportError, t } from './output.js'
 import type { PassiveAuthenticationEvidence } from '../verify/evidence.js'
 import type { PassiveAuthenticationPolicy } from '../verify/policy.js'
 import { verifyAndDecode, type PublicEvidenceFields } from '../verify/public-read.js'
@@ -164,13 +165,7 @@ async function runVerify(file: string, options: VerifyOptions): Promise<number> 
     applyLanguage(options.lang)
     const policy: PassiveAuthenticationPolicy = {}
     if (options.crlRequired) policy.crl = 'required'
-    if (options.at !== undefined) {
-      const at = new Date(options.at)
-      if (Number.isNaN(at.getTime())) {
-        throw new NewEidError('INVALID_INPUT', { step: 'verify.options', detail: `--at ${options.at} is not a date; use ISO 8601 such as 2026-01-31T12:00:00Z` })
-      }
-      policy.validityTime = at
-    }
+    if (options.at !== undefined) policy.validityTime = parseDateOption(options.at, '--at', 'verify.options')
     const trust = await loadTrust(options.trust)
     const evidence = await readEvidenceFile(file)
     const { verification, data, decodeError } = await verifyAndDecode({ evidence }, trust, policy)
@@ -188,9 +183,7 @@ async function runVerify(file: string, options: VerifyOptions): Promise<number> 
     }
     return verification.ok ? 0 : 1
   } catch (error) {
-    const failure = isNewEidError(error) ? error : new NewEidError('INTERNAL', { step: 'verify', cause: error })
-    if (options.json) console.log(JSON.stringify({ error: failure.toJSON() }, null, 2))
-    else console.error(failure.message)
-    return 2
+    reportError(isNewEidError(error) ? error : new NewEidError('INTERNAL', { step: 'verify', cause: error }), options.json === true)
+    return EXIT_ERROR
   }
 }

@@ -1,3 +1,4 @@
+import { NewEidError } from '../errors/index.js'
 import type { CnsText } from '../text/index.js'
 
 /** A reader, as `ListCardTerminal` returns it. */
@@ -45,7 +46,20 @@ export interface EIDCard {
 export interface CivilDate {
   /** `YYYY-MM-DD`. */
   iso: string
-  roc: { year: number; month: number; day: number }
+  roc: RocDate
+}
+
+/**
+ * A date in the Republic of China calendar, which has no year 0: 1912 is 民國 1 年,
+ * 1911 is 民國前 1 年 and 1900 is 民國前 12 年.
+ */
+export interface RocDate {
+  /** The year, always 1 or more: counted from 1912 forwards, or back from 1911 when `beforeRoc` is true. */
+  year: number
+  month: number
+  day: number
+  /** True for a date before 1912, which is written 民國前 `year` 年. */
+  beforeRoc: boolean
 }
 
 /** DG1, the household area (戶籍區). */
@@ -100,8 +114,31 @@ export interface PublicData {
   extendedLength: boolean
 }
 
-/** Converts `YYYY-MM-DD` into a `CivilDate`. 民國 years count from 1912. */
+/**
+ * Converts `YYYY-MM-DD` into a `CivilDate`. 民國 years count from 1912 as year 1;
+ * a year before 1912 is 民國前 (1912 − year) 年. Throws `NewEidError`
+ * `INVALID_INPUT` unless `iso` is a real date in that form.
+ */
 export function civilDate(iso: string): CivilDate {
-  const [year, month, day] = iso.split('-').map(Number) as [number, number, number]
-  return { iso, roc: { year: year - 1911, month, day } }
+  const match = typeof iso === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null
+  const [year, month, day] = match === null ? [0, 0, 0] : match.slice(1).map(Number) as [number, number, number]
+  if (match === null || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    throw new NewEidError('INVALID_INPUT', {
+      step: 'check.date',
+      detail: {
+        'zh-TW': `日期 ${JSON.stringify(iso) ?? String(iso)} 無效：應為存在的 YYYY-MM-DD 日期`,
+        en: `date ${JSON.stringify(iso) ?? String(iso)} is invalid: expected an existing date as YYYY-MM-DD`,
+      },
+    })
+  }
+  const beforeRoc = year < 1912
+  return { iso, roc: { year: beforeRoc ? 1912 - year : year - 1911, month, day, beforeRoc } }
+}
+
+/** Returns the number of days of a month (1–12) of the Gregorian calendar. */
+export function daysInMonth(year: number, month: number): number {
+  // Day 0 of the next month is the last day of this one. Date.UTC reads years 0–99 as 1900–1999, so setUTCFullYear sets the year.
+  const date = new Date(Date.UTC(2000, month, 0))
+  date.setUTCFullYear(year, month, 0)
+  return date.getUTCDate()
 }

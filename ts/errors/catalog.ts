@@ -6,6 +6,8 @@ export interface MessageParameters {
   reader?: string | undefined
   step?: string | undefined
   sw?: string | undefined
+  /** The readers involved, such as the readers that each hold a New eID card. */
+  readers?: readonly string[] | undefined
 }
 
 type MessageTemplate = (parameters: MessageParameters) => Localized
@@ -13,6 +15,11 @@ type MessageTemplate = (parameters: MessageParameters) => Localized
 const readerSuffix = (p: MessageParameters, language: 'zh-TW' | 'en'): string => {
   if (p.reader === undefined) return ''
   return language === 'en' ? ` in reader "${p.reader}"` : `（讀卡機「${p.reader}」）`
+}
+
+const readerList = (p: MessageParameters, language: 'zh-TW' | 'en'): string => {
+  if (p.readers === undefined || p.readers.length === 0) return ''
+  return language === 'en' ? ` (${p.readers.map((reader) => `"${reader}"`).join(', ')})` : `（${p.readers.map((reader) => `「${reader}」`).join('、')}）`
 }
 
 const triesLeft = (p: MessageParameters, language: 'zh-TW' | 'en'): string => {
@@ -41,9 +48,9 @@ export const CATALOG = {
     'zh-TW': `讀卡機中沒有卡片${readerSuffix(p, 'zh-TW')}：請插入數位身分識別證`,
     en: `no card in the reader${readerSuffix(p, 'en')}: insert the New eID card`,
   }),
-  SEVERAL_CARDS: () => ({
-    'zh-TW': '有多個讀卡機中插有數位身分識別證：請以 --reader 指定要讀取的讀卡機',
-    en: 'several readers hold a New eID card: choose one with the reader option',
+  SEVERAL_CARDS: (p) => ({
+    'zh-TW': `有多個讀卡機中插有數位身分識別證${readerList(p, 'zh-TW')}：請以 --reader 指定要讀取的讀卡機`,
+    en: `several readers hold a New eID card${readerList(p, 'en')}: choose one with the reader option`,
   }),
   NOT_NEW_EID: (p) => ({
     'zh-TW': `卡片不是數位身分識別證${readerSuffix(p, 'zh-TW')}`,

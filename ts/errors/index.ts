@@ -18,7 +18,13 @@ export interface NewEidErrorOptions {
   pinState?: PinState
   /** The reader involved, when one was. */
   reader?: string
-  /** A fact that names the failing value (a file, an offset, a field); never a secret. */
+  /** The readers involved, such as every reader holding a New eID card for `SEVERAL_CARDS`. */
+  readers?: readonly string[]
+  /**
+   * A fact that names the failing value (a file, an offset, a field); never a secret.
+   * A plain string is an untranslated technical detail (from the addon, OpenSSL or
+   * Node) and is labelled as one in the Traditional Chinese message.
+   */
   detail?: string | Localized
   cause?: unknown
 }
@@ -40,6 +46,7 @@ export class NewEidError extends Error {
   readonly retriesLeft?: number
   readonly pinState?: PinState
   readonly reader?: string
+  readonly readers?: readonly string[]
   readonly messages: Localized
 
   constructor(code: ErrorCode, options: NewEidErrorOptions = {}) {
@@ -51,6 +58,7 @@ export class NewEidError extends Error {
     if (options.retriesLeft !== undefined) this.retriesLeft = options.retriesLeft
     if (options.pinState !== undefined) this.pinState = options.pinState
     if (options.reader !== undefined) this.reader = options.reader
+    if (options.readers !== undefined) this.readers = [...options.readers]
     this.messages = messages
   }
 
@@ -71,6 +79,7 @@ export class NewEidError extends Error {
       retriesLeft: this.retriesLeft,
       pinState: this.pinState,
       reader: this.reader,
+      readers: this.readers,
     }
   }
 }
@@ -91,9 +100,10 @@ function composeMessages(code: ErrorCode, options: NewEidErrorOptions): Localize
     reader: options.reader,
     step: options.step,
     sw: options.sw === undefined ? undefined : formatStatusWord(options.sw),
+    readers: options.readers,
   }
   const base = CATALOG[code](parameters)
-  const detail = typeof options.detail === 'string' ? { 'zh-TW': options.detail, en: options.detail } : options.detail
+  const detail = typeof options.detail === 'string' ? technicalDetail(options.detail) : options.detail
   const suffix = (language: Language): string => {
     const parts: string[] = []
     if (detail !== undefined && detail[language] !== '') parts.push(detail[language])
@@ -103,4 +113,10 @@ function composeMessages(code: ErrorCode, options: NewEidErrorOptions): Localize
     return language === 'en' ? ` (${parts.join('; ')})` : `（${parts.join('；')}）`
   }
   return { 'zh-TW': base['zh-TW'] + suffix('zh-TW'), en: base.en + suffix('en') }
+}
+
+/** Labels an untranslated detail in the Traditional Chinese message. */
+function technicalDetail(detail: string): Localized | undefined {
+  if (detail === '') return undefined
+  return { 'zh-TW': `技術細節：${detail}`, en: detail }
 }

@@ -3,7 +3,9 @@ import { createRequire } from 'node:module'
 import type Iconv from 'iconv-lite'
 
 import { NewEidError } from '../errors/index.js'
-import { type CharacterAt, charactersOf, describeCharacters, formatCodePoint } from './characters.js'
+import { wrongType } from '../errors/input.js'
+import { joinZh, type Localized } from '../i18n.js'
+import { type CharacterAt, STRING, UINT8ARRAY, argumentOf, charactersOf, describeCharacters, formatCodePoint } from './characters.js'
 
 // Big5 here means Microsoft code page 950 as iconv-lite implements it ("cp950"). The
 // name "big5" in iconv-lite selects Big5-HKSCS, which this module never uses, so no
@@ -17,6 +19,9 @@ function iconv(): typeof Iconv {
   iconvModule ??= createRequire(import.meta.url)('iconv-lite') as typeof Iconv
   return iconvModule
 }
+
+const OPTIONS_OF_TO_BIG5: Localized = { 'zh-TW': 'toBig5 的選項', en: 'the options of toBig5' }
+const OBJECT: Localized = { 'zh-TW': '物件', en: 'an object' }
 
 /** Action of `toBig5` for a character that CP950 cannot encode. */
 export type UnencodableAction = 'error' | 'replace' | 'ncr'
@@ -78,7 +83,8 @@ export function big5BytesOf(codePoint: number): Uint8Array | undefined {
  * it as `&#xFFFD;` because a surrogate is not a valid character reference.
  */
 export function toBig5(text: string, options: ToBig5Options = {}): Big5Result {
-  if (typeof text !== 'string') throw new TypeError('toBig5 expects a string')
+  if (typeof text !== 'string') throw wrongType(argumentOf('toBig5'), STRING, text)
+  if (typeof options !== 'object' || options === null) throw wrongType(OPTIONS_OF_TO_BIG5, OBJECT, options)
   const action = options.onUnencodable ?? 'error'
   if (action !== 'error' && action !== 'replace' && action !== 'ncr') {
     throw new NewEidError('INVALID_INPUT', {
@@ -108,7 +114,7 @@ export function toBig5(text: string, options: ToBig5Options = {}): Big5Result {
     const listed = describeCharacters(unencodable)
     throw new NewEidError('UNENCODABLE_CHARACTER', {
       detail: {
-        'zh-TW': `${listed['zh-TW']}不在 Big5（CP950）字集中；可改用 replace 或 ncr 處理，或保留 Unicode 文字`,
+        'zh-TW': `${joinZh(listed['zh-TW'], '不在 Big5（CP950）字集中')}；可改用 replace 或 ncr 處理，或保留 Unicode 文字`,
         en: `${listed.en} ${unencodable.length === 1 ? 'is' : 'are'} not in Big5 (CP950); use the replace or ncr option, or keep the text in Unicode`,
       },
     })
@@ -124,7 +130,7 @@ export function toBig5(text: string, options: ToBig5Options = {}): Big5Result {
 }
 
 function replacementBytes(replacement: string): Uint8Array {
-  if (typeof replacement !== 'string') throw new TypeError('replacement must be a string')
+  if (typeof replacement !== 'string') throw wrongType({ 'zh-TW': 'replacement', en: 'replacement' }, STRING, replacement)
   try {
     return toBig5(replacement, { onUnencodable: 'error' }).bytes
   } catch (cause) {
@@ -181,12 +187,15 @@ function isTrailByte(byte: number): boolean {
  * Decodes Big5 (CP950, with the ETen extensions 碁銹裏墻恒粧嫺 at F9D6–F9DC and the box
  * drawing characters at F9DD–F9FE) to a string.
  *
- * A byte 0x81–0xFE and the byte after it form one unit. A unit that CP950 leaves
- * undefined decodes to one U+FFFD: it is never read as HKSCS or as the Microsoft
- * private use mapping. That covers the HKSCS rows 0x8140–0xA0FE, the user-defined rows
- * 0xC6A1–0xC8FE and 0xFA40–0xFEFE, and a lead byte at the end of the input. When the
- * second byte of such a unit is ASCII (below 0x80), it decodes again on its own, so
- * 0x88 0x40 gives "\uFFFD@". The bytes 0x80 and 0xFF alone decode to U+FFFD.
+ * A byte 0x81–0xFE and the byte after it form one unit, unless that byte is an ASCII
+ * control character, a digit or punctuation below 0x40, or 0x7F. A unit that CP950
+ * leaves undefined decodes to exactly one U+FFFD, whatever its second byte: it is never
+ * read as HKSCS or as the Microsoft private use mapping. That covers the HKSCS rows
+ * 0x8140–0xA0FE and the user-defined rows 0xC6A1–0xC8FE and 0xFA40–0xFEFE,
+ * so 0x88 0x40 gives one U+FFFD where iconv-lite 0.7.3 gives "\uFFFD@". A lead
+ * byte at the end of the input, or before a byte below 0x40 or 0x7F, decodes to U+FFFD
+ * alone, and that next byte decodes on its own. The bytes 0x80 and 0xFF alone decode
+ * to U+FFFD.
  *
  * iconv-lite 0.7.3 resumes at the second byte of an undefined pair, so the second byte
  * of an HKSCS character can pair with the next byte into an unrelated character
@@ -194,7 +203,7 @@ function isTrailByte(byte: number): boolean {
  * into units itself and hands iconv-lite only runs that CP950 maps.
  */
 export function fromBig5(bytes: Uint8Array): string {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('fromBig5 expects a Uint8Array')
+  if (!(bytes instanceof Uint8Array)) throw wrongType(argumentOf('fromBig5'), UINT8ARRAY, bytes)
   const mapped = cp950MappedPairs()
   const length = bytes.length
   let text = ''
@@ -216,7 +225,7 @@ export function fromBig5(bytes: Uint8Array): string {
     }
     if (runStart < offset) text += iconv().decode(bytes.subarray(runStart, offset), ENCODING)
     text += '\uFFFD'
-    const pairedWithNext = byte >= 0x81 && byte <= 0xfe && next >= 0x80
+    const pairedWithNext = byte >= 0x81 && byte <= 0xfe && next >= 0x40 && next !== 0x7f
     offset += pairedWithNext ? 2 : 1
     runStart = offset
   }

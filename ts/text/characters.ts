@@ -61,3 +61,11 @@ export function describeCharacters(characters: readonly CharacterAt[]): Localize
     en: rest > 0 ? `${en}, and ${rest} more` : en,
   }
 }
+
+/** Names the argument of a text function in messages about its type. */
+export function argumentOf(name: string): Localized {
+  return { 'zh-TW': `${name} 的參數`, en: `the argument of ${name}` }
+}
+
+export const STRING: Localized = { 'zh-TW': '字串', en: 'a string' }
+export const UINT8ARRAY: Localized = { 'zh-TW': 'Uint8Array', en: 'a Uint8Array' }

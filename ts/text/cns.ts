@@ -1,6 +1,9 @@
 import { NewEidError } from '../errors/index.js'
-import { type CharacterAt, describeCharacters, isPrivateUse, singleCodePoint } from './characters.js'
+import { wrongType } from '../errors/input.js'
+import { joinZh } from '../i18n.js'
+import { type CharacterAt, STRING, UINT8ARRAY, argumentOf, describeCharacters, isPrivateUse, singleCodePoint } from './characters.js'
 import {
+  CELLS_PER_PLANE,
   FIRST_CODE_BYTE,
   LAST_CODE_BYTE,
   LAST_PLANE,
@@ -68,10 +71,8 @@ const SHORT_TEXT_UNITS = 64
  * map, is not an error: it is listed in `unmapped`.
  */
 export function decodeCnsText(bytes: Uint8Array): CnsText {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('decodeCnsText expects a Uint8Array')
-  const table = cnsTable()
-  const cells = table.bytes
-  const blockOffsets = table.blockOffsets
+  if (!(bytes instanceof Uint8Array)) throw wrongType(argumentOf('decodeCnsText'), UINT8ARRAY, bytes)
+  const codePoints = cnsTable().codePoints
   const length = bytes.length
 
   // A character takes at most one UTF-16 unit per input byte.
@@ -100,13 +101,7 @@ export function decodeCnsText(bytes: Uint8Array): CnsText {
     offset += 3
 
     // The same lookup as codePointOfCode, written out because this loop is hot.
-    const cell = (row - FIRST_CODE_BYTE) * ROWS + (column - FIRST_CODE_BYTE)
-    const blockOffset = blockOffsets[byte] as number
-    let codePoint = 0
-    if (blockOffset >= 0) {
-      const cellOffset = blockOffset + cell * 3
-      codePoint = (cells[cellOffset] as number) | ((cells[cellOffset + 1] as number) << 8) | ((cells[cellOffset + 2] as number) << 16)
-    }
+    const codePoint = codePoints[byte * CELLS_PER_PLANE + (row - FIRST_CODE_BYTE) * ROWS + (column - FIRST_CODE_BYTE)] as number
 
     if (codePoint === 0) {
       units[unitCount++] = REPLACEMENT_CHARACTER
@@ -123,45 +118,58 @@ export function decodeCnsText(bytes: Uint8Array): CnsText {
     index++
   }
 
+  const text = unitsToString(units, unitCount)
+  if (index <= EAGER_CODES_CHARACTERS) return { text, codes: codesOf(bytes, index), privateUse, unmapped }
   // Uint8Array's slice copies; a Node Buffer's slice would share the caller's memory.
-  const source = Uint8Array.prototype.slice.call(bytes)
-  return new DecodedCnsText(unitsToString(units, unitCount), privateUse, unmapped, source, index)
+  return lazyCnsText(text, privateUse, unmapped, Uint8Array.prototype.slice.call(bytes), index)
 }
 
 /**
- * A `CnsText` whose `codes` are built on first access: most callers want the
- * text only, and a string per character costs more than the decoding itself.
- * `toJSON` includes `codes`, so JSON output matches the interface.
+ * Up to this many characters, `decodeCnsText` builds `codes` at once. A longer text
+ * gets a lazy `codes` (see `lazyCnsText`), because for a long text the array of code
+ * strings costs more than the decoding itself.
  */
-class DecodedCnsText implements CnsText {
-  readonly text: string
-  readonly privateUse: CnsPrivateUseCharacter[]
-  readonly unmapped: CnsUnmappedCharacter[]
-  // A copy of the input, which the caller cannot change meanwhile.
-  readonly #source: Uint8Array
-  readonly #count: number
-  #codes: (string | null)[] | undefined
+const EAGER_CODES_CHARACTERS = 64
 
-  constructor(text: string, privateUse: CnsPrivateUseCharacter[], unmapped: CnsUnmappedCharacter[], source: Uint8Array, count: number) {
-    this.text = text
-    this.privateUse = privateUse
-    this.unmapped = unmapped
-    this.#source = source
-    this.#count = count
-  }
+/** The key that Node's `util.inspect` looks up for a custom formatter, without importing `node:util`. */
+const INSPECT_CUSTOM = Symbol.for('nodejs.util.inspect.custom')
 
-  get codes(): (string | null)[] {
-    this.#codes ??= codesOf(this.#source, this.#count)
-    return this.#codes
+/**
+ * Returns a `CnsText` whose `codes` are built on first read. `codes` is an own
+ * enumerable accessor, not a prototype getter, so spreading, `Object.keys`,
+ * `Object.assign`, `JSON.stringify`, `structuredClone` and `postMessage` all read
+ * it and copy the array. The first read replaces the accessor with an ordinary data
+ * property that holds the array; after `Object.freeze` or `Object.seal` the accessor
+ * stays and returns the same array on every read.
+ *
+ * `source` must be a private copy of the valid CNS bytes that decoded to `text`, and
+ * `count` their number of characters.
+ */
+function lazyCnsText(text: string, privateUse: CnsPrivateUseCharacter[], unmapped: CnsUnmappedCharacter[], source: Uint8Array, count: number): CnsText {
+  const decoded: CnsText = { text, codes: [], privateUse, unmapped }
+  let built: (string | null)[] | undefined
+  const store = (codes: (string | null)[]): void => {
+    built = codes
+    if (Object.isExtensible(decoded)) Object.defineProperty(decoded, 'codes', { value: codes, writable: true, enumerable: true, configurable: true })
   }
-
-  set codes(codes: (string | null)[]) {
-    this.#codes = codes
-  }
-
-  toJSON(): CnsText {
-    return { text: this.text, codes: this.codes, privateUse: this.privateUse, unmapped: this.unmapped }
-  }
+  // Redefining the property keeps its place in the key order: text, codes, privateUse, unmapped.
+  Object.defineProperty(decoded, 'codes', {
+    get: () => {
+      if (built === undefined) store(codesOf(source, count))
+      return built
+    },
+    set: store,
+    enumerable: true,
+    configurable: true,
+  })
+  // util.inspect prints an accessor as [Getter/Setter], so console.log reads the codes first.
+  Object.defineProperty(decoded, INSPECT_CUSTOM, {
+    value(this: CnsText) {
+      void this.codes
+      return this
+    },
+  })
+  return decoded
 }
 
 function codeText(plane: number, row: number, column: number): string {
@@ -252,7 +260,7 @@ function formatByte(byte: number): string {
  * into 兀 (1-4442) and 嗀 (2-4176) first.
  */
 export function encodeCnsText(text: string): Uint8Array {
-  if (typeof text !== 'string') throw new TypeError('encodeCnsText expects a string')
+  if (typeof text !== 'string') throw wrongType(argumentOf('encodeCnsText'), STRING, text)
   // At most 3 bytes per UTF-16 unit: an astral character takes 2 units and 3 bytes.
   const output = new Uint8Array(text.length * 3)
   const missing: CharacterAt[] = []
@@ -286,7 +294,7 @@ export function encodeCnsText(text: string): Uint8Array {
     const listed = describeCharacters(missing)
     throw new NewEidError('UNENCODABLE_CHARACTER', {
       detail: {
-        'zh-TW': `${listed['zh-TW']}沒有 CNS 11643 字碼`,
+        'zh-TW': joinZh(listed['zh-TW'], '沒有 CNS 11643 字碼'),
         en: `${listed.en} ${missing.length === 1 ? 'has' : 'have'} no CNS 11643 code`,
       },
     })

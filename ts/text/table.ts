@@ -20,11 +20,17 @@ export const LAST_PLANE = 19
 
 const TABLE_URL = new URL('../../data/cns-unicode.bin', import.meta.url)
 
-/** The loaded table file, indexed in place. */
+/**
+ * The CNS to Unicode table, unpacked from the file's 3-byte cells into one code point
+ * per 32-bit cell: 20 × 94 × 94 cells for planes 0 to 19 (707 KB, against 451 KB for
+ * the file), because one read per character decodes faster than three byte reads
+ * (docs/benchmarks.md, "CNS text decode").
+ */
 export interface CnsTable {
-  readonly bytes: Uint8Array
-  /** Byte offset of each plane's block (index = plane number 0..19), or -1 for a plane without a table. */
-  readonly blockOffsets: Int32Array
+  /** Code point of each code at `cellIndex(plane, row, column)`, or 0 when the code has no mapping. */
+  readonly codePoints: Uint32Array
+  /** Whether the file has a block for each plane number 0..19. */
+  readonly planes: readonly boolean[]
   /** Number of codes with a Unicode mapping. */
   readonly mappedCount: number
 }
@@ -35,6 +41,11 @@ let loadedTable: CnsTable | undefined
 export function cnsTable(): CnsTable {
   loadedTable ??= loadTable()
   return loadedTable
+}
+
+/** Index of a code in `CnsTable.codePoints`. The caller checks the ranges. */
+export function cellIndex(plane: number, row: number, column: number): number {
+  return plane * CELLS_PER_PLANE + (row - FIRST_CODE_BYTE) * ROWS + (column - FIRST_CODE_BYTE)
 }
 
 function loadTable(): CnsTable {
@@ -52,14 +63,21 @@ function loadTable(): CnsTable {
   const blockSize = CELLS_PER_PLANE * BYTES_PER_CELL
   if (bytes.length !== HEADER_SIZE + blockCount * blockSize) throw corruptTable(`the size ${bytes.length} does not match ${blockCount} planes`)
 
-  const blockOffsets = new Int32Array(LAST_PLANE + 1).fill(-1)
+  const codePoints = new Uint32Array((LAST_PLANE + 1) * CELLS_PER_PLANE)
+  const planes = new Array<boolean>(LAST_PLANE + 1).fill(false)
   for (let plane = FIRST_PLANE; plane <= LAST_PLANE; plane++) {
     const block = bytes[DIRECTORY_OFFSET + plane] ?? 0
     if (block > blockCount) throw corruptTable(`plane ${plane} points to block ${block} of ${blockCount}`)
-    if (block !== 0) blockOffsets[plane] = HEADER_SIZE + (block - 1) * blockSize
+    if (block === 0) continue
+    planes[plane] = true
+    const blockOffset = HEADER_SIZE + (block - 1) * blockSize
+    for (let cell = 0; cell < CELLS_PER_PLANE; cell++) {
+      const offset = blockOffset + cell * BYTES_PER_CELL
+      codePoints[plane * CELLS_PER_PLANE + cell] = (bytes[offset] as number) | ((bytes[offset + 1] as number) << 8) | ((bytes[offset + 2] as number) << 16)
+    }
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return { bytes, blockOffsets, mappedCount: view.getUint32(8, true) }
+  return { codePoints, planes, mappedCount: view.getUint32(8, true) }
 }
 
 function corruptTable(reason: string, cause?: unknown): NewEidError {
@@ -77,11 +95,7 @@ function corruptTable(reason: string, cause?: unknown): NewEidError {
  * The caller checks that `plane` is 0..19 and that `row` and `column` are 0x21..0x7E.
  */
 export function codePointOfCode(table: CnsTable, plane: number, row: number, column: number): number {
-  const blockOffset = table.blockOffsets[plane] ?? -1
-  if (blockOffset < 0) return 0
-  const offset = blockOffset + ((row - FIRST_CODE_BYTE) * ROWS + (column - FIRST_CODE_BYTE)) * BYTES_PER_CELL
-  const bytes = table.bytes
-  return (bytes[offset] ?? 0) | ((bytes[offset + 1] ?? 0) << 8) | ((bytes[offset + 2] ?? 0) << 16)
+  return table.codePoints[cellIndex(plane, row, column)] ?? 0
 }
 
 // A CNS code is handled as one number, plane << 16 | row << 8 | column, so 1-4421 is 0x014421.
@@ -168,7 +182,7 @@ function buildReverseIndex(table: CnsTable): ReverseIndex {
   const alternatives = new Map<number, number[]>()
   // Planes ascend and cells ascend within a plane, so the first code seen for a code point is the preferred one.
   for (let plane = FIRST_PLANE; plane <= LAST_PLANE; plane++) {
-    if ((table.blockOffsets[plane] ?? -1) < 0) continue
+    if (!table.planes[plane]) continue
     for (let row = FIRST_CODE_BYTE; row <= LAST_CODE_BYTE; row++) {
       for (let column = FIRST_CODE_BYTE; column <= LAST_CODE_BYTE; column++) {
         const codePoint = codePointOfCode(table, plane, row, column)

@@ -36,6 +36,11 @@ pub fn built_in_ids() -> Vec<&'static str> {
     BUILT_IN.iter().map(|(id, _, _)| *id).collect()
 }
 
+/// Tells whether a `--persona` value names a file rather than a built-in persona.
+fn looks_like_path(value: &str) -> bool {
+    value.contains('/') || value.contains(std::path::MAIN_SEPARATOR) || value.to_ascii_lowercase().ends_with(".json")
+}
+
 /// The persona the virtual card uses when none is chosen.
 pub const DEFAULT_PERSONA: &str = "lin-mei-ling";
 
@@ -43,6 +48,8 @@ pub const DEFAULT_PERSONA: &str = "lin-mei-ling";
 pub enum PersonaError {
     #[error("unknown persona {0:?}: use one of {list} or a path to a persona file", list = built_in_ids().join(", "))]
     Unknown(String),
+    #[error("persona file {} not found", .0.display())]
+    NotFound(PathBuf),
     #[error("cannot read {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("persona {path}: {source}")]
@@ -124,6 +131,10 @@ pub struct Persona {
 
 impl Persona {
     /// Loads a built-in persona by identifier, or a persona file by path.
+    ///
+    /// A value with a path separator or a `.json` ending is always a path, so a
+    /// missing file is reported as `NotFound`. Any other value that is neither a
+    /// built-in identifier nor an existing file is `Unknown`.
     pub fn load(id_or_path: &str) -> Result<Self, PersonaError> {
         if let Some((id, json, photo)) = BUILT_IN.iter().find(|(id, _, _)| *id == id_or_path) {
             let mut persona = Self::parse(json, id)?;
@@ -132,7 +143,11 @@ impl Persona {
         }
         let path = Path::new(id_or_path);
         if !path.exists() {
-            return Err(PersonaError::Unknown(id_or_path.to_string()));
+            return Err(if looks_like_path(id_or_path) {
+                PersonaError::NotFound(path.into())
+            } else {
+                PersonaError::Unknown(id_or_path.to_string())
+            });
         }
         let json = std::fs::read_to_string(path).map_err(|source| PersonaError::Io {
             path: path.into(),
@@ -185,5 +200,33 @@ impl Persona {
             return Err("hasSpouse and spouseName disagree".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_is_not_found() {
+        for value in ["/missing.json", "personas/missing", "missing.json", "missing.JSON"] {
+            let error = Persona::load(value).unwrap_err();
+            assert!(matches!(error, PersonaError::NotFound(_)), "{value}: {error}");
+            assert_eq!(error.to_string(), format!("persona file {value} not found"));
+        }
+    }
+
+    #[test]
+    fn unknown_identifier_is_unknown() {
+        let error = Persona::load("nobody").unwrap_err();
+        assert!(matches!(error, PersonaError::Unknown(_)), "{error}");
+        assert!(error.to_string().starts_with("unknown persona \"nobody\""), "{error}");
+    }
+
+    #[test]
+    fn built_in_persona_loads() {
+        let persona = Persona::load("chen-zhi-kun").unwrap();
+        assert_eq!(persona.id, "chen-zhi-kun");
+        assert!(!persona.photo.is_empty());
     }
 }
