@@ -1,9 +1,14 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
 import test from 'ava'
 
-import { formatDate } from '../ts/cli/format.js'
+import { formatDate, formatPublic } from '../ts/cli/format.js'
 import { civilDate } from '../ts/client/model.js'
 import { NewEidError } from '../ts/errors/index.js'
 import { setLanguage } from '../ts/i18n.js'
+import { VirtualCard, getEIDPublicData } from '../ts/index.js'
 
 test('civilDate counts 民國 years from 1912', (t) => {
   t.deepEqual(civilDate('1912-01-01').roc, { year: 1, month: 1, day: 1, beforeRoc: false })
@@ -43,5 +48,25 @@ test('formatDate writes ISO dates in English', (t) => {
     t.is(formatDate(civilDate('1900-03-15')), '1900-03-15')
   } finally {
     setLanguage('zh-TW')
+  }
+})
+
+test('card born in 1900 reads as 民國前 12 年', async (t) => {
+  // lin-mei-ling with the birth date moved to 1900 and the photo path made absolute.
+  const personas = new URL('../personas/', import.meta.url).pathname
+  const persona = JSON.parse(readFileSync(join(personas, 'lin-mei-ling.json'), 'utf8')) as { public: { birthDate: string; photo: string } }
+  persona.public.birthDate = '1900-03-15'
+  persona.public.photo = join(personas, persona.public.photo)
+  const file = join(mkdtempSync(join(tmpdir(), 'neweid-persona-')), 'born-1900.json')
+  writeFileSync(file, JSON.stringify(persona))
+
+  const card = VirtualCard.insert({ persona: file, reader: 'NewEID Virtual Reader (1900)' })
+  try {
+    const data = await getEIDPublicData(card.can, { reader: 'NewEID Virtual Reader (1900)' })
+    t.deepEqual(data.birthDate, { iso: '1900-03-15', roc: { year: 12, month: 3, day: 15, beforeRoc: true } })
+    setLanguage('zh-TW')
+    t.true(formatPublic(data).includes('出生日期：民國前 12 年 3 月 15 日（1900-03-15）'), formatPublic(data).join('\n'))
+  } finally {
+    card.stop()
   }
 })
