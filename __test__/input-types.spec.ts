@@ -106,3 +106,20 @@ test('setLanguage rejects unknown languages', (t) => {
   }
   setLanguage('zh-TW')
 })
+
+test('card calls reject wrong option types', async (t) => {
+  const { getEIDLabel, getEIDHouseholdData, getEIDPublicData, listEIDs, listCardTerminals } = await import('../ts/index.js')
+  const cases: [string, () => Promise<unknown>][] = [
+    ['reader 42', () => getEIDLabel({ reader: 42 as unknown as string })],
+    ['null options', () => getEIDHouseholdData(null as unknown as undefined)],
+    ['signal string', () => getEIDPublicData('123456', { signal: 'x' as unknown as AbortSignal })],
+    ['timeout zero', () => getEIDLabel({ timeoutMs: 0 })],
+    ['timeout fraction', () => getEIDLabel({ timeoutMs: 1.5 })],
+    ['reader on listEIDs', () => listEIDs({ reader: 'x' } as unknown as { signal?: AbortSignal })],
+    ['signal on listCardTerminals', () => listCardTerminals({ signal: AbortSignal.abort() } as unknown as { timeoutMs?: number })],
+  ]
+  for (const [name, call] of cases) {
+    const error = await t.throwsAsync(call(), { instanceOf: NewEidError }, name)
+    t.is(error?.code, 'INVALID_INPUT', name)
+  }
+})

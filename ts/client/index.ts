@@ -2,6 +2,7 @@ import native, { callNative } from '../native.js'
 import { decodeCnsText } from '../text/index.js'
 import { runCardOperation, type OperationLimits } from './abort.js'
 import { civilDate, type CardTerminal, type EIDCard, type EIDLabel, type HouseholdData, type PublicData } from './model.js'
+import { checkCardOptions } from './options.js'
 import { secretBytes, type Secret } from './secrets.js'
 
 export type { CardTerminal, CivilDate, EIDCard, EIDLabel, Evidence, HouseholdData, PaceInfo, PublicData } from './model.js'
@@ -41,7 +42,8 @@ function toLabel(label: NativeLabel): EIDLabel {
 
 /** Lists the card readers and whether each holds a card (`ListCardTerminal`). */
 export async function listCardTerminals(options: Pick<CardOptions, 'timeoutMs'> = {}): Promise<CardTerminal[]> {
-  const terminals = await runCardOperation(options, () => callNative(() => native.listCardTerminals()))
+  const checked = checkCardOptions(options, 'list_card_terminals', ['timeoutMs'])
+  const terminals = await runCardOperation(checked, () => callNative(() => native.listCardTerminals()))
   return terminals.map((terminal) => ({
     name: terminal.name,
     cardPresent: terminal.cardPresent,
@@ -52,20 +54,23 @@ export async function listCardTerminals(options: Pick<CardOptions, 'timeoutMs'> 
 
 /** Lists the readers holding a New eID card, with each card's label (`ListEID`). */
 export async function listEIDs(options: OperationLimits = {}): Promise<EIDCard[]> {
-  const cards = await runCardOperation(options, (token) => callNative(() => native.listEids(token)))
+  const checked = checkCardOptions(options, 'list_eids', ['signal', 'timeoutMs'])
+  const cards = await runCardOperation(checked, (token) => callNative(() => native.listEids(token)))
   return cards.map((card) => ({ reader: card.reader, label: toLabel(card) }))
 }
 
 /** Reads EF.Label and the PACE options of EF.CardAccess (`GetEIDLabel`). */
 export async function getEIDLabel(options: CardOptions = {}): Promise<EIDLabel> {
-  const label = await runCardOperation(options, (token) => callNative(() => native.readLabel({ reader: options.reader }, token)))
+  const checked = checkCardOptions(options, 'read.label')
+  const label = await runCardOperation(checked, (token) => callNative(() => native.readLabel({ reader: checked.reader }, token)))
   return toLabel(label)
 }
 
 /** Reads the household area, DG1, which needs no access code (`GetEIDHouseHoldData`). */
 export async function getEIDHouseholdData(options: CardOptions = {}): Promise<HouseholdData> {
-  const household = await runCardOperation(options, (token) =>
-    callNative(() => native.readHousehold({ reader: options.reader }, token)),
+  const checked = checkCardOptions(options, 'read.household')
+  const household = await runCardOperation(checked, (token) =>
+    callNative(() => native.readHousehold({ reader: checked.reader }, token)),
   )
   return {
     reader: household.reader,
@@ -84,10 +89,11 @@ export async function getEIDHouseholdData(options: CardOptions = {}): Promise<Ho
  * a buffer this function makes from a string is zero-filled when it settles.
  */
 export async function getEIDPublicData(can: Secret, options: CardOptions = {}): Promise<PublicData> {
+  const checked = checkCardOptions(options, 'read.public')
   const secret = secretBytes(can, 'CAN', 6)
   try {
-    const data = await runCardOperation(options, (token) =>
-      callNative(() => native.readPublic(secret.bytes, { reader: options.reader }, token)),
+    const data = await runCardOperation(checked, (token) =>
+      callNative(() => native.readPublic(secret.bytes, { reader: checked.reader }, token)),
     )
     return {
       reader: data.reader,
