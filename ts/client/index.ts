@@ -40,7 +40,7 @@ function toLabel(label: NativeLabel): EIDLabel {
   }
 }
 
-/** Lists the card readers and whether each holds a card (`ListCardTerminal`). */
+/** Lists the card readers and whether each contains a card (`ListCardTerminal`). */
 export async function listCardTerminals(options: Pick<CardOptions, 'timeoutMs'> = {}): Promise<CardTerminal[]> {
   const checked = checkCardOptions(options, 'list_card_terminals', ['timeoutMs'])
   const terminals = await runCardOperation(checked, () => callNative(() => native.listCardTerminals()))

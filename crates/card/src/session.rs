@@ -11,7 +11,7 @@ use neweid_core::tlv::{Reader, Tag};
 use crate::error::{Error, ErrorKind, Result};
 use crate::transport::{self, Transport};
 
-/// Largest plaintext a secure-messaging READ BINARY asks for in short form:
+/// Largest plaintext a secure-messaging READ BINARY requests in short form:
 /// the reply `87 81 L 01 ‖ cryptogram ‖ 99 02 SW ‖ 8E 08 MAC` must fit in 256
 /// bytes, and 223 plaintext bytes pad to a 224-byte cryptogram.
 const SM_SHORT_CHUNK: usize = 223;
@@ -167,7 +167,7 @@ impl<'t> Session<'t> {
     /// ends before the object does, or goes on after it, is a protocol
     /// error.
     ///
-    /// Every read asks for a whole chunk, so the card answers `62 82` where
+    /// Every read requests a whole chunk, so the card returns `62 82` where
     /// the file ends. Only when the object ends exactly on a chunk boundary
     /// does one more read, past the object, check that the file ends there.
     ///
@@ -208,7 +208,7 @@ impl<'t> Session<'t> {
                     contents.extend_from_slice(&response.data);
                     at_end = response.sw == StatusWord::END_OF_FILE;
                 }
-                // An offset the object says is inside the file, but past its end.
+                // An offset the object declares to be inside the file, but past its end.
                 StatusWord::SUCCESS | StatusWord::END_OF_FILE | StatusWord::WRONG_P1_P2 => {
                     return Err(ends_early(&step, response.sw));
                 }
@@ -221,7 +221,7 @@ impl<'t> Session<'t> {
             if !selected {
                 self.select_for_offset_reads(fid, &step)?;
             }
-            // Any answer without data (6B 00, or 62 82 with nothing) says the
+            // Any response without data (6B 00, or 62 82 with nothing) says the
             // file ends with the object.
             let response = self.read_chunk_at(total, 1, &step)?;
             if !response.data.is_empty() {
