@@ -112,7 +112,10 @@ impl<'t> Session<'t> {
     pub fn select_master_file(&mut self) -> Result<()> {
         let command = CommandApdu::new(0x00, 0xA4, 0x00, 0x0C).with_data(vec![0x3F, 0x00]);
         let mut response = self.send(&command, "select.master_file")?;
-        let leftover_session = matches!(response.sw, StatusWord::SM_DATA_OBJECTS_MISSING | StatusWord::SM_DATA_OBJECTS_INCORRECT);
+        let leftover_session = matches!(
+            response.sw,
+            StatusWord::SM_DATA_OBJECTS_MISSING | StatusWord::SM_DATA_OBJECTS_INCORRECT
+        );
         if leftover_session && !self.is_secure() {
             response = self.send(&command, "select.master_file")?;
         }
