@@ -59,7 +59,7 @@ export declare class VirtualCardHandle {
   /** The persona's ID. */
   get persona(): string
   /**
-   * The persona's CAN. The virtual card holds fictitious test data only,
+   * The persona's CAN. The virtual card contains fictitious test data only,
    * so its CAN is not a secret; do not print it anyway, as with a real card.
    */
   get can(): string
@@ -168,42 +168,7 @@ export interface DataGroupObject {
  * does not decode. It verifies nothing: pass only evidence that Passive
  * Authentication accepted.
  */
-export declare function decodePublicEvidence(layout: Uint32Array, groups: Uint8Array): EvidencePublicFields
-
-/** DG1, the household area, as raw fields. */
-export interface EvidenceHousehold {
-  /** 縣市, CNS 11643 text. */
-  county: Buffer
-  /** 鄉鎮市區, CNS 11643 text. */
-  township: Buffer
-  /** 村里, CNS 11643 text. */
-  village: Buffer
-  /** 鄰, ASCII digits. */
-  neighbourhood: string
-}
-
-/**
- * The public area (DG2 to DG9 and DG15) as raw fields: CNS 11643 text as
- * bytes and dates as `YYYY-MM-DD`, as the card read returns them.
- */
-export interface EvidencePublicFields {
-  name: Buffer
-  romanizedName?: string
-  idNumber: string
-  birthDate: string
-  hasSpouse: boolean
-  cardNumber: string
-  cardMadeDate: string
-  renewByDate: string
-  address: Buffer
-  militaryService: Buffer
-  photoMediaType: string
-  photo: Buffer
-  /** DER `SubjectPublicKeyInfo` of the Active Authentication key (DG15). */
-  activeAuthenticationKey: Buffer
-  /** DG1, when the evidence contains it. */
-  household?: EvidenceHousehold
-}
+export declare function decodePublicEvidence(layout: Uint32Array, groups: Uint8Array): PublicFieldsObject
 
 /**
  * Outcome of loading one trust store file: the certificates and CRLs added
@@ -213,6 +178,18 @@ export interface FileLoad {
   certificates: Array<CertificateInfo>
   crls: Array<CrlInfo>
   rejected: Array<BlockRejection>
+}
+
+/** DG1, the household area, as raw fields. */
+export interface HouseholdFieldsObject {
+  /** 縣市, CNS 11643 text. */
+  county: Buffer
+  /** 鄉鎮市區, CNS 11643 text. */
+  township: Buffer
+  /** 村里, CNS 11643 text. */
+  village: Buffer
+  /** 鄰, ASCII digits. */
+  neighbourhood: string
 }
 
 /** DG1, with the CNS text fields still encoded. */
@@ -294,11 +271,26 @@ export interface PolicyInput {
 }
 
 /**
- * The public area, with the CNS text fields still encoded and dates as
- * `YYYY-MM-DD`.
+ * The public area as read: the fields, with the CNS text still encoded and
+ * dates as `YYYY-MM-DD`, and the bytes read for Passive Authentication.
  */
 export interface PublicDataObject {
   reader: string
+  fields: PublicFieldsObject
+  dataGroups: Array<DataGroupObject>
+  sod: Buffer
+  cardAccess: Buffer
+  cardSecurity: Buffer
+  pace: PaceObject
+  extendedLength: boolean
+}
+
+/**
+ * The public area (DG2 to DG9 and DG15) as raw fields: CNS 11643 text as
+ * bytes and dates as `YYYY-MM-DD`. Both a card read and evidence decoding
+ * return them.
+ */
+export interface PublicFieldsObject {
   name: Buffer
   romanizedName?: string
   idNumber: string
@@ -311,13 +303,10 @@ export interface PublicDataObject {
   militaryService: Buffer
   photoMediaType: string
   photo: Buffer
+  /** DER `SubjectPublicKeyInfo` of the Active Authentication key (DG15). */
   activeAuthenticationKey: Buffer
-  dataGroups: Array<DataGroupObject>
-  sod: Buffer
-  cardAccess: Buffer
-  cardSecurity: Buffer
-  pace: PaceObject
-  extendedLength: boolean
+  /** DG1, when the evidence contains it. */
+  household?: HouseholdFieldsObject
 }
 
 /** Reads DG1, the household area. */

@@ -11,6 +11,7 @@ export type {
   CrlInfo,
   NativeTrustStore,
   PolicyInput,
+  PublicFieldsObject,
   VerificationResult,
 } from '../index.js'
 

@@ -15,7 +15,7 @@ export interface VirtualCardOptions {
   paceParameterIds?: number[]
 }
 
-/** Where a vpcd card connects: vpcd listens on 35963 ("Virtual PCD 00 00") and 35964 ("Virtual PCD 00 01"). */
+/** The vpcd address of a card: vpcd listens on 35963 ("Virtual PCD 00 00") and 35964 ("Virtual PCD 00 01"). */
 export interface VpcdOptions {
   host?: string
   port?: number
@@ -27,7 +27,7 @@ export interface RemovalFault {
   ins: number
   /** P1 byte, such as 0x87 for READ BINARY of DG7 by its short file identifier. */
   p1?: number
-  /** Which matching command triggers it (default 1). */
+  /** The count of matching commands at which the fault fires (default 1). */
   occurrence?: number
 }
 

@@ -1,8 +1,9 @@
 import native, { callNative } from '../native.js'
 import { decodeCnsText } from '../text/index.js'
 import { runCardOperation, type OperationLimits } from './abort.js'
-import { civilDate, type CardTerminal, type EIDCard, type EIDLabel, type HouseholdData, type PublicData } from './model.js'
+import { type CardTerminal, type EIDCard, type EIDLabel, type HouseholdData, type PublicData } from './model.js'
 import { checkCardOptions } from './options.js'
+import { publicFields } from './public-fields.js'
 import { secretBytes, type Secret } from './secrets.js'
 
 export type { CardTerminal, CivilDate, EIDCard, EIDLabel, Evidence, HouseholdData, PaceInfo, PublicData } from './model.js'
@@ -97,18 +98,7 @@ export async function getEIDPublicData(can: Secret, options: CardOptions = {}): 
     )
     return {
       reader: data.reader,
-      name: decodeCnsText(data.name),
-      ...(data.romanizedName == null ? {} : { romanizedName: data.romanizedName }),
-      idNumber: data.idNumber,
-      birthDate: civilDate(data.birthDate),
-      hasSpouse: data.hasSpouse,
-      cardNumber: data.cardNumber,
-      cardMadeDate: civilDate(data.cardMadeDate),
-      renewByDate: civilDate(data.renewByDate),
-      address: decodeCnsText(data.address),
-      militaryService: decodeCnsText(data.militaryService),
-      photo: { mediaType: data.photoMediaType, bytes: new Uint8Array(data.photo) },
-      activeAuthenticationKey: new Uint8Array(data.activeAuthenticationKey),
+      ...publicFields(data.fields),
       evidence: {
         dataGroups: new Map(data.dataGroups.map((group) => [group.number, new Uint8Array(group.bytes)])),
         sod: new Uint8Array(data.sod),

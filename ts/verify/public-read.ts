@@ -1,4 +1,4 @@
-import { civilDate, type PublicData } from '../client/model.js'
+import { publicFields, type PublicFields } from '../client/public-fields.js'
 import { NewEidError } from '../errors/index.js'
 import native from '../native.js'
 import { decodeCnsText, type CnsText } from '../text/index.js'
@@ -26,21 +26,7 @@ export interface PublicEvidenceHousehold {
  * The public-area fields decoded from the data group bytes of evidence, in
  * the shape of the client's `PublicData`, plus DG1 when the evidence has it.
  */
-export type PublicEvidenceFields = Pick<
-  PublicData,
-  | 'name'
-  | 'romanizedName'
-  | 'idNumber'
-  | 'birthDate'
-  | 'hasSpouse'
-  | 'cardNumber'
-  | 'cardMadeDate'
-  | 'renewByDate'
-  | 'address'
-  | 'militaryService'
-  | 'photo'
-  | 'activeAuthenticationKey'
-> & { household?: PublicEvidenceHousehold }
+export type PublicEvidenceFields = PublicFields & { household?: PublicEvidenceHousehold }
 
 /** A read and its verification: `data` is present exactly when `verification.ok` is. */
 export type PublicReadVerification =
@@ -66,20 +52,7 @@ function decodeNormalized(input: NativeEvidence): PublicEvidenceFields {
   } catch (error) {
     throw fromNativeError(error, 'verify.decode_fields')
   }
-  const data: PublicEvidenceFields = {
-    name: decodeCnsText(fields.name),
-    idNumber: fields.idNumber,
-    birthDate: civilDate(fields.birthDate),
-    hasSpouse: fields.hasSpouse,
-    cardNumber: fields.cardNumber,
-    cardMadeDate: civilDate(fields.cardMadeDate),
-    renewByDate: civilDate(fields.renewByDate),
-    address: decodeCnsText(fields.address),
-    militaryService: decodeCnsText(fields.militaryService),
-    photo: { mediaType: fields.photoMediaType, bytes: new Uint8Array(fields.photo) },
-    activeAuthenticationKey: new Uint8Array(fields.activeAuthenticationKey),
-  }
-  if (fields.romanizedName != null) data.romanizedName = fields.romanizedName
+  const data: PublicEvidenceFields = publicFields(fields)
   if (fields.household != null) {
     data.household = {
       county: decodeCnsText(fields.household.county),

@@ -16,7 +16,7 @@ use crate::transport::{self, Transport};
 /// bytes, and 223 plaintext bytes pad to a 224-byte cryptogram.
 const SM_SHORT_CHUNK: usize = 223;
 
-/// Largest plaintext a secure-messaging READ BINARY asks for in extended
+/// Largest plaintext a secure-messaging READ BINARY requests in extended
 /// form, leaving room for the same wrapping within 65,536 bytes.
 const SM_EXTENDED_CHUNK: usize = 65_472;
 
@@ -107,7 +107,7 @@ impl<'t> Session<'t> {
 
     /// Selects the master file. A card that still runs a secure messaging
     /// session of an earlier program ends it on this plain command and
-    /// answers `69 87` or `69 88` without selecting (ICAO 9303-11 §9.8.5),
+    /// returns `69 87` or `69 88` without selecting (ICAO 9303-11 §9.8.5),
     /// so the command is sent once more in that case.
     pub fn select_master_file(&mut self) -> Result<()> {
         let command = CommandApdu::new(0x00, 0xA4, 0x00, 0x0C).with_data(vec![0x3F, 0x00]);
@@ -175,7 +175,7 @@ impl<'t> Session<'t> {
     /// does one more read, past the object, check that the file ends there.
     ///
     /// In extended length, a reader that cannot carry the command (the
-    /// transport fails before the card answers) makes the session fall back
+    /// transport fails before the card responds) makes the session fall back
     /// to short length, before secure messaging only, and read again.
     pub fn read_file(&mut self, sfi: u8, fid: u16, name: &str) -> Result<Vec<u8>> {
         let step = format!("read.{name}");
@@ -224,7 +224,7 @@ impl<'t> Session<'t> {
             if !selected {
                 self.select_for_offset_reads(fid, &step)?;
             }
-            // Any response without data (6B 00, or 62 82 with nothing) says the
+            // Any response without data (6B 00, or 62 82 with nothing) means the
             // file ends with the object.
             let response = self.read_chunk_at(total, 1, &step)?;
             if !response.data.is_empty() {

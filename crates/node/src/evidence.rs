@@ -16,7 +16,7 @@ use crate::pa::{parse_layout, split_groups};
 
 /// DG1, the household area, as raw fields.
 #[napi(object)]
-pub struct EvidenceHousehold {
+pub struct HouseholdFieldsObject {
     /// 縣市, CNS 11643 text.
     pub county: Buffer,
     /// 鄉鎮市區, CNS 11643 text.
@@ -28,9 +28,10 @@ pub struct EvidenceHousehold {
 }
 
 /// The public area (DG2 to DG9 and DG15) as raw fields: CNS 11643 text as
-/// bytes and dates as `YYYY-MM-DD`, as the card read returns them.
+/// bytes and dates as `YYYY-MM-DD`. Both a card read and evidence decoding
+/// return them.
 #[napi(object)]
-pub struct EvidencePublicFields {
+pub struct PublicFieldsObject {
     pub name: Buffer,
     pub romanized_name: Option<String>,
     pub id_number: String,
@@ -46,10 +47,11 @@ pub struct EvidencePublicFields {
     /// DER `SubjectPublicKeyInfo` of the Active Authentication key (DG15).
     pub active_authentication_key: Buffer,
     /// DG1, when the evidence contains it.
-    pub household: Option<EvidenceHousehold>,
+    pub household: Option<HouseholdFieldsObject>,
 }
 
-fn iso_date(date: Date) -> String {
+/// Formats a card date as `YYYY-MM-DD`.
+pub(crate) fn iso_date(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
 }
 
@@ -63,7 +65,7 @@ fn invalid(detail: String) -> napi::Error {
 /// does not decode. It verifies nothing: pass only evidence that Passive
 /// Authentication accepted.
 #[napi]
-pub fn decode_public_evidence(layout: Uint32ArraySlice, groups: Uint8ArraySlice) -> napi::Result<EvidencePublicFields> {
+pub fn decode_public_evidence(layout: Uint32ArraySlice, groups: Uint8ArraySlice) -> napi::Result<PublicFieldsObject> {
     crate::errors::guard(|| {
         let layout = parse_layout(&layout, groups.len())?;
         let by_number: BTreeMap<u8, Vec<u8>> = split_groups(&layout, &groups)
@@ -75,7 +77,7 @@ pub fn decode_public_evidence(layout: Uint32ArraySlice, groups: Uint8ArraySlice)
             Some(bytes) => {
                 let address =
                     HouseholdAddress::decode(bytes).map_err(|failure| invalid(format!("household area: {failure}")))?;
-                Some(EvidenceHousehold {
+                Some(HouseholdFieldsObject {
                     county: address.county.0.into(),
                     township: address.township.0.into(),
                     village: address.village.0.into(),
@@ -84,21 +86,29 @@ pub fn decode_public_evidence(layout: Uint32ArraySlice, groups: Uint8ArraySlice)
             }
             None => None,
         };
-        Ok(EvidencePublicFields {
-            name: data.name.0.into(),
-            romanized_name: data.romanized_name,
-            id_number: data.id_number,
-            birth_date: iso_date(data.birth_date),
-            has_spouse: data.has_spouse,
-            card_number: data.card_number,
-            card_made_date: iso_date(data.card_made_date),
-            renew_by_date: iso_date(data.renew_by_date),
-            address: data.address.0.into(),
-            military_service: data.military_service.0.into(),
-            photo_media_type: data.photo.media_type,
-            photo: data.photo.bytes.into(),
-            active_authentication_key: data.active_authentication_key.into(),
+        Ok(PublicFieldsObject {
             household,
+            ..public_fields(data)
         })
     })
+}
+
+/// Converts decoded public-area fields into their JavaScript form, without DG1.
+pub(crate) fn public_fields(data: PublicData) -> PublicFieldsObject {
+    PublicFieldsObject {
+        name: data.name.0.into(),
+        romanized_name: data.romanized_name,
+        id_number: data.id_number,
+        birth_date: iso_date(data.birth_date),
+        has_spouse: data.has_spouse,
+        card_number: data.card_number,
+        card_made_date: iso_date(data.card_made_date),
+        renew_by_date: iso_date(data.renew_by_date),
+        address: data.address.0.into(),
+        military_service: data.military_service.0.into(),
+        photo_media_type: data.photo.media_type,
+        photo: data.photo.bytes.into(),
+        active_authentication_key: data.active_authentication_key.into(),
+        household: None,
+    }
 }

@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::card_thread::spawn_card_operation;
 use crate::errors::{guard, to_js};
+use crate::evidence::{public_fields, PublicFieldsObject};
 use crate::readers;
 
 /// A flag that stops a card operation between two commands. The TypeScript
@@ -110,34 +111,18 @@ pub struct PaceObject {
     pub parameter_id: u32,
 }
 
-/// The public area, with the CNS text fields still encoded and dates as
-/// `YYYY-MM-DD`.
+/// The public area as read: the fields, with the CNS text still encoded and
+/// dates as `YYYY-MM-DD`, and the bytes read for Passive Authentication.
 #[napi(object)]
 pub struct PublicDataObject {
     pub reader: String,
-    pub name: Buffer,
-    pub romanized_name: Option<String>,
-    pub id_number: String,
-    pub birth_date: String,
-    pub has_spouse: bool,
-    pub card_number: String,
-    pub card_made_date: String,
-    pub renew_by_date: String,
-    pub address: Buffer,
-    pub military_service: Buffer,
-    pub photo_media_type: String,
-    pub photo: Buffer,
-    pub active_authentication_key: Buffer,
+    pub fields: PublicFieldsObject,
     pub data_groups: Vec<DataGroupObject>,
     pub sod: Buffer,
     pub card_access: Buffer,
     pub card_security: Buffer,
     pub pace: PaceObject,
     pub extended_length: bool,
-}
-
-fn date(date: neweid_core::profile::Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
 }
 
 fn pace_info_object(info: &PaceInfo) -> PaceInfoObject {
@@ -263,22 +248,9 @@ pub fn read_household<'env>(
 }
 
 fn public_data_object(reader: String, read: PublicRead) -> PublicDataObject {
-    let data = &read.data;
     PublicDataObject {
         reader,
-        name: data.name.0.clone().into(),
-        romanized_name: data.romanized_name.clone(),
-        id_number: data.id_number.clone(),
-        birth_date: date(data.birth_date),
-        has_spouse: data.has_spouse,
-        card_number: data.card_number.clone(),
-        card_made_date: date(data.card_made_date),
-        renew_by_date: date(data.renew_by_date),
-        address: data.address.0.clone().into(),
-        military_service: data.military_service.0.clone().into(),
-        photo_media_type: data.photo.media_type.clone(),
-        photo: data.photo.bytes.clone().into(),
-        active_authentication_key: data.active_authentication_key.clone().into(),
+        fields: public_fields(read.data),
         data_groups: read
             .data_groups
             .iter()

@@ -106,10 +106,10 @@ impl Transport for InProcessTransport<'_> {
 /// which is safe because the operations only read.
 const ATTEMPTS_AFTER_RESET: usize = 3;
 
-/// How long [`probe`] waits for a reader to answer before leaving it out.
+/// How long [`probe`] waits for a reader to respond before leaving it out.
 const PROBE_TIME: Duration = Duration::from_secs(5);
 
-/// One lock per PC/SC reader, so that operations of this process on the
+/// Returns the lock of a PC/SC reader, so that operations of this process on the
 /// same card run one after another instead of resetting each other.
 fn reader_lock(name: &str) -> Arc<Mutex<()>> {
     static LOCKS: OnceLock<Mutex<BTreeMap<String, Arc<Mutex<()>>>>> = OnceLock::new();
@@ -158,7 +158,7 @@ pub(crate) fn with_session<T>(
 
 /// Runs `operation` on every reader in `names` in parallel, each on its own
 /// thread, and returns the outcomes that arrived within [`PROBE_TIME`]. A
-/// reader whose card never answers is left out with a `Timeout` error, and
+/// reader whose card never responds is left out with a `Timeout` error, and
 /// its thread is abandoned.
 fn probe<T: Send + 'static>(
     names: Vec<String>,
@@ -208,9 +208,9 @@ fn probe<T: Send + 'static>(
     outcomes
 }
 
-/// Reads EF.Label from every reader that holds a card, in parallel, and
+/// Reads EF.Label from every reader that contains a card, in parallel, and
 /// returns the New eID cards found, in reader order. Other cards, readers in
-/// use by another program and cards that do not answer are left out.
+/// use by another program and cards that do not respond are left out.
 pub(crate) fn new_eid_labels(cancel: Option<Arc<AtomicBool>>) -> Result<Vec<(String, LabelRead)>> {
     let names: Vec<String> = list()?
         .into_iter()

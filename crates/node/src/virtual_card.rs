@@ -181,7 +181,7 @@ impl VirtualCardHandle {
         self.persona_id.clone()
     }
 
-    /// The persona's CAN. The virtual card holds fictitious test data only,
+    /// The persona's CAN. The virtual card contains fictitious test data only,
     /// so its CAN is not a secret; do not print it anyway, as with a real card.
     #[napi(getter)]
     pub fn can(&self) -> String {

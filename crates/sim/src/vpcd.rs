@@ -26,7 +26,7 @@ const POWER_ON: u8 = 1;
 const RESET: u8 = 2;
 const GET_ATR: u8 = 4;
 
-/// What a card does when its fault fires.
+/// The behaviour of a card when its fault fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultAction {
     /// The card leaves the reader without answering, as a holder pulling it
@@ -140,12 +140,12 @@ impl VpcdCard {
         *lock(&self.control.fault) = fault;
     }
 
-    /// The last connection error, for diagnostics (vpcd not listening, ...).
+    /// Returns the last connection error, for diagnostics (vpcd not listening, ...).
     pub fn last_error(&self) -> Option<String> {
         lock(&self.control.last_error).clone()
     }
 
-    /// The card itself, for inspecting state in tests.
+    /// Returns the card itself, for inspecting state in tests.
     pub fn card(&self) -> Arc<Mutex<VirtualCard>> {
         Arc::clone(&self.card)
     }

@@ -46,7 +46,7 @@ fn reader_names(context: &Context) -> Result<Vec<CString>> {
     }
 }
 
-/// Lists the readers and whether each holds a card.
+/// Lists the readers and whether each contains a card.
 pub fn list_readers() -> Result<Vec<ReaderInfo>> {
     let context = establish()?;
     let names = reader_names(&context)?;
@@ -76,7 +76,7 @@ pub fn list_readers() -> Result<Vec<ReaderInfo>> {
 /// A connection to the card in one reader.
 pub struct PcscCard {
     // The context outlives the card handle (`pcsc::Card` keeps it alive too)
-    // and answers status queries while a transaction runs.
+    // and serves status queries while a transaction runs.
     context: Context,
     card: Option<pcsc::Card>,
     reader: String,
@@ -136,7 +136,7 @@ impl PcscCard {
         };
         let result = operation(&mut transport);
         // Ending the transaction can fail when the card was pulled; the
-        // operation's own result already says so, so this error adds nothing.
+        // operation's own result already reports it, so this error adds nothing.
         let _ = transaction.end(Disposition::LeaveCard);
         result
     }
@@ -228,7 +228,7 @@ impl Transport for PcscTransport<'_, '_> {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>> {
         let mut buffer = vec![0u8; pcsc::MAX_BUFFER_SIZE_EXTENDED];
         let result = match self.transaction.transmit(command, &mut buffer) {
-            // A reader that answers without a status word lost the card
+            // A reader that returns a response without a status word lost the card
             // mid-command (vpcd does this when the card is pulled) or is
             // faulty; the card status tells which.
             Ok(response) if response.len() < 2 => Err(self.lost_card_or(
